@@ -1,0 +1,48 @@
+# One command list for users, developers and CI.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install serve test test-fast lint eval bench ingest browser-deps clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+ingest: install
+	$(BIN)/planqa ingest
+
+serve: install
+	$(BIN)/planqa serve
+
+# Debian's Chromium and a CJK font for the browser tests (Playwright's own browser download fails offline).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi wqy; then \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
+		|| echo "browser-deps: could not install chromium; browser tests will be skipped"; fi
+
+test: install browser-deps
+	$(BIN)/python -m pytest -q -ra
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+lint: install
+	$(BIN)/ruff check assistant retrieval ui evals tests
+	$(BIN)/ruff format --check assistant retrieval ui evals tests
+
+eval: install
+	$(BIN)/planqa eval --report
+
+bench: install
+	$(BIN)/python -m evals.bench
+
+clean:
+	rm -rf .index .pytest_cache test-output
