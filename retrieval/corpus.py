@@ -30,7 +30,7 @@ def load_manifest(corpus_dir: Path | str) -> list[ManifestEntry]:
     if not path.is_file():
         raise CorpusError(f"{path}: manifest not found (a corpus folder needs manifest.json)")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM from a Windows editor is fine
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{path}: malformed JSON ({exc})") from None
     documents = data.get("documents") if isinstance(data, dict) else None

@@ -108,7 +108,7 @@ def header_metadata(header: list[str]) -> dict:
     lines = [h.strip() for h in header if h.strip()]
     for line in lines:
         if "通知" in line and "notice_title" not in meta:
-            meta["notice_title"] = line
+            meta["notice_title"] = L.squeeze_cjk_spaces(line)  # '江苏省 “十四五”' → '江苏省“十四五”'
         elif (m := _DOC_NUMBER.search(line)) and "doc_number" not in meta:
             meta["doc_number"] = m.group(0)
         elif line.startswith("抄送"):
@@ -257,9 +257,19 @@ def _table_from_rows(rows: list[list[str]]) -> Table:
     if not rows:
         return Table()
     if _NUMBERED.match(rows[0][0]):
-        return Table(header=[], rows=rows)
+        return Table(header=[], rows=_numbered_list_rows(rows))
     header = rows[0]
     return Table(header=header, rows=[r for r in rows[1:] if r != header])
+
+
+def _numbered_list_rows(rows: list[list[str]]) -> list[list[str]]:
+    """A numbered list laid out in columns ('1. 量子信息前沿\\t8. 制氢……') read column by column,
+    one item a row, when that gives the items in order 1..N; other rows are kept as they are."""
+    if not all(re.match(r"\d{1,2}\s*[.．、](?!\d)", cell) for row in rows for cell in row):
+        return rows  # not a list ('2.8' is a decimal, not item 2)
+    items = [row[col] for col in range(max(len(r) for r in rows)) for row in rows if col < len(row)]
+    numbers = [int(re.match(r"\d+", item).group(0)) for item in items]
+    return [[item] for item in items] if numbers == list(range(1, len(items) + 1)) else rows
 
 
 def repair_items(items: list[_Item], rejoin: bool = True) -> list[_Item]:
@@ -300,7 +310,7 @@ class _Walker:
 
     def __init__(self, entry: ManifestEntry):
         self.entry = entry
-        self.path: list[tuple[int, str]] = []
+        self.path: list[tuple[int, str, bool]] = []  # (level, label, is a lead-phrase item)
         self.column: ColumnBox | None = None
         self.column_items = 0  # last numbered item seen inside the open 专栏
         self.column_has_content = False
@@ -311,7 +321,7 @@ class _Walker:
 
     @property
     def section_path(self) -> tuple[str, ...]:
-        return tuple(label for _, label in self.path)
+        return tuple(label for _, label, _ in self.path)
 
     def emit(self, kind: str, text: str, table: Table | None = None) -> Block:
         in_column = self.column is not None and kind != "heading"
@@ -346,16 +356,21 @@ class _Walker:
             self.in_annex = False
         while self.path and self.path[-1][0] >= h.level:
             self.path.pop()
-        self.path.append((h.level, h.label if h.number else h.title))
+        self.path.append((h.level, h.label if h.number else h.title, h.lead))
         self.emit("paragraph" if h.lead else "heading", item.text)
 
     def open_column(self, item: _Item) -> None:
         self.close_column()
         self.flush_title()
         c = item.column
-        path = self.section_path
+        titles = [label for _, label, _ in self.path]
+        # a box after a lead-phrase item ('4. 探索建设工程技术创新平台。强化……') belongs to the
+        # enclosing section, not to that item: the item is a paragraph that happens to precede it
+        keep = len(self.path)
+        while keep and self.path[keep - 1][2]:
+            keep -= 1
+        path = tuple(titles[:keep])
         # '创新布局专栏1：海工船舶' closes the item '1. 海工船舶', not its last sub-item
-        titles = [label for _, label in self.path]
         for depth in range(len(self.path) - 1, -1, -1):
             if self.path[depth][1].endswith(c.title) and c.title:
                 path = tuple(titles[: depth + 1])
@@ -369,7 +384,7 @@ class _Walker:
     def annex(self, item: _Item) -> None:
         self.close_column()
         self.flush_title()
-        self.path = [(1, item.text)]
+        self.path = [(1, item.text, False)]
         self.in_annex = True
         self.emit("heading", item.text)
 

@@ -1,0 +1,66 @@
+"""Answer backends behind one small interface, chosen by a spec string (`PLANQA_LLM`):
+
+    extractive        offline, no model (the default)
+    openai:<model>    any OpenAI-compatible chat endpoint (vLLM, Ollama, Xinference, DeepSeek, DashScope)
+
+A backend's `draft(state, search)` returns (Draft, backend name actually used).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assistant.extractive import ExtractiveAnswerer
+from retrieval.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.pipeline import QAState, Search
+
+SPECS = ("extractive", "openai:<model>")
+
+
+class ExtractiveBackend:
+    name = "extractive"
+
+    def __init__(self, answerer: ExtractiveAnswerer):
+        self.answerer = answerer
+
+    def draft(self, state: QAState, search: Search):
+        parts = split_parts(state.parsed.text) if not state.parsed.followup else []
+        if len(parts) < 2:
+            return self.answerer.answer(state.parsed, state.hits, search), self.name
+        # a question in several parts ('……是多少？还要新增几家？'): answer each part, keep the order
+        from assistant.question import analyse
+
+        merged = None
+        for part in parts:
+            q = analyse(part)
+            q.doc_hints = q.doc_hints or state.parsed.doc_hints
+            q.must_have = q.must_have or []
+            hits = search(q.standalone, state.doc_ids or (q.doc_hints[:1] if len(q.doc_hints) == 1 else None))
+            draft = self.answerer.answer(q, hits, search)
+            if merged is None:
+                merged = draft
+            else:
+                seen = {(s.chunk.chunk_id, s.start) for s in merged.segments}
+                merged.segments += [s for s in draft.segments if (s.chunk.chunk_id, s.start) not in seen]
+        return merged, self.name
+
+
+def split_parts(question: str) -> list[str]:
+    """'A是多少？B有几家？' → ['A是多少？', 'B有几家？'] (parts of at least a few characters)."""
+    import re
+
+    parts = [p.strip() for p in re.findall(r"[^？?；;]+[？?；;]?", question) if len(p.strip()) >= 6]
+    return parts if len(parts) >= 2 else []
+
+
+def make_backend(spec: str, answerer: ExtractiveAnswerer, *, base_url: str | None = None, api_key: str | None = None, timeout: float = 20.0, chat_model=None):
+    """Build the backend a spec names; `chat_model` lets tests pass a scripted LangChain chat model."""
+    if spec == "extractive":
+        return ExtractiveBackend(answerer)
+    if spec.startswith("openai:") and len(spec) > len("openai:"):
+        from assistant.llm import OpenAIBackend
+
+        return OpenAIBackend(spec, ExtractiveBackend(answerer), base_url=base_url, api_key=api_key, timeout=timeout, chat_model=chat_model)
+    raise ConfigError(f"PLANQA_LLM={spec!r} is not a known backend; valid: {', '.join(SPECS)}")

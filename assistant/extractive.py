@@ -1,0 +1,297 @@
+"""The offline answer backend: no model, answers composed from the plans' own words.
+
+It recognises what is asked (a number, the items of a 专栏 or section, a table cell, a comparison
+across plans, a support/eligibility question, a definition) and picks the sentences, items or table
+rows that best cover the question, each tied to the span of the chunk it comes from. It never
+writes a fact of its own: every segment shows text taken from its chunk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.draft import Draft, Segment, source_label
+from assistant.items import best_rows, list_items, matching_columns, row_label
+from assistant.question import Question
+from assistant.text import GramWeights, clause_spans, grams, sentence_spans
+from retrieval.catalog import Catalog
+from retrieval.models import Chunk, SearchHit
+
+Retrieve = Callable[[str, Sequence[str] | None], list[SearchHit]]
+
+_TARGET_WORDS = re.compile(r"到20\d\d年|达到|达|超过|力争|突破|以上|左右|不低于|翻一番|累计|新增")
+_SUPPORT_WORDS = re.compile(r"支持|鼓励|落实|实施|推动|培育|加大|完善|引导|建立|提供|给予|扶持|优惠|奖补|加计扣除|贷款|基金|担保|保险|创新券")
+_MAX_QUOTE = 220
+
+
+@dataclass
+class Scored:
+    chunk: Chunk
+    start: int
+    end: int
+    score: float
+
+
+class ExtractiveAnswerer:
+    """Composes answers from retrieved chunks; `weights` are n-gram IDFs over the corpus."""
+
+    name = "extractive"
+
+    def __init__(self, catalog: Catalog, weights: GramWeights):
+        self.catalog = catalog
+        self.weights = weights
+
+    # ------------------------------------------------------------ helpers
+
+    def eligible(self, q: Question, chunk: Chunk) -> bool:
+        """A passage can support the answer only if it names what the question names."""
+        haystack = f"{chunk.search_text} {chunk.region}"
+        return all(m in haystack for m in q.must_have)
+
+    @staticmethod
+    def has_unit(q: Question, text: str) -> bool:
+        if not q.unit:
+            return True
+        unit = "%％" if q.unit == "%" else None
+        pattern = r"\d[\d.]*\s*[%％]" if unit else rf"\d[\d.]*\s*(?:多)?\s*{re.escape(q.unit)}"
+        if q.unit in ("家", "件", "个", "名", "人", "项", "所", "座", "条"):
+            pattern = rf"(?:\d[\d.]*|[一二三四五六七八九十百千万]+)\s*(?:万|余|多)?\s*{re.escape(q.unit)}"
+        return re.search(pattern, text) is not None
+
+    def names_places(self, q: Question, chunk: Chunk, text: str) -> bool:
+        """The places a number question names must be named by the quote or its passage's address."""
+        where = f"{text} {chunk.context} {chunk.region}"
+        return all(p in where for p in q.must_have if not p.isascii())
+
+    def chunk_score(self, q: Question, chunk: Chunk) -> float:
+        score = self.weights.coverage(q.terms, grams(chunk.search_text))
+        if chunk.doc_id in q.doc_hints:
+            score += 0.08
+        return score
+
+    def ranked(self, q: Question, hits: list[SearchHit]) -> list[tuple[float, Chunk]]:
+        scored = []
+        for rank, hit in enumerate(hits):
+            if not self.eligible(q, hit.chunk):
+                continue
+            scored.append((self.chunk_score(q, hit.chunk) + 0.02 / (1 + rank), hit.chunk))
+        return sorted(scored, key=lambda t: -t[0])
+
+    def narrow(self, q: Question, chunk: Chunk, start: int, end: int) -> tuple[int, int]:
+        """Cut a long sentence down to the run of clauses that carries the matched terms."""
+        text = chunk.text
+        if end - start <= _MAX_QUOTE:
+            return start, end
+        clauses = clause_spans(text, start, end)
+        if not clauses:
+            return start, end
+        scores = [self.weights.coverage(q.terms, grams(text[s:e])) + (0.3 if q.intent == "number" and re.search(r"\d", text[s:e]) else 0) for s, e in clauses]
+        best = max(range(len(clauses)), key=lambda i: scores[i])
+        lo = hi = best
+        while True:  # grow towards neighbours that also carry terms, within the length budget
+            grew = False
+            for j in (lo - 1, hi + 1):
+                if 0 <= j < len(clauses) and scores[j] > 0.05 and clauses[max(hi, j)][1] - clauses[min(lo, j)][0] <= _MAX_QUOTE:
+                    lo, hi = min(lo, j), max(hi, j)
+                    grew = True
+            if not grew:
+                break
+        s, e = clauses[lo][0], clauses[hi][1]
+        return s, e if text[e - 1] not in "，,；;：:" else e - 1
+
+    def sentences(self, q: Question, chunk: Chunk, chunk_score: float) -> list[Scored]:
+        out = []
+        for s, e in sentence_spans(chunk.text):
+            piece = chunk.text[s:e]
+            score = 0.65 * self.weights.coverage(q.terms, grams(piece)) + 0.35 * chunk_score
+            if q.intent in ("number", "compare"):
+                score += 0.12 if re.search(r"\d", piece) else -0.1
+                score += 0.04 if _TARGET_WORDS.search(piece) else 0
+                if q.unit and not self.has_unit(q, piece):
+                    continue
+                if not self.names_places(q, chunk, piece):
+                    continue
+            if q.intent == "eligibility" and _SUPPORT_WORDS.search(piece):
+                score += 0.08
+            out.append(Scored(chunk, s, e, score))
+        return out
+
+    # ------------------------------------------------------------ intents
+
+    def table_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> tuple[float, list[Segment]] | None:
+        best = None
+        for cscore, chunk in ranked[:6]:
+            if chunk.kind != "table" or chunk.table is None or not chunk.table.rows:
+                continue
+            rows = best_rows(chunk.text, chunk.table.header, chunk.table.rows, q.terms, self.weights)
+            if not rows:
+                continue
+            score = 0.6 * rows[0].score + 0.4 * cscore
+            if any(y not in chunk.search_text for y in q.years):
+                score -= 0.15  # a table of 2020 results does not answer a question about 2025
+            header_text = " ".join(chunk.table.header) + (chunk.table.title or "")
+            if not self.names_places(q, chunk, header_text + " ".join(rows[0].row)):
+                continue
+            if best is None or score > best[0]:
+                best = (score, chunk, [r for r in rows[:3] if r.score >= 0.6 * rows[0].score and r.score > 0.1])
+        if best is None or not best[2]:
+            return None
+        score, chunk, matches = best
+        header = chunk.table.header
+        cols = matching_columns(header, q.text, q.standalone) if header else []
+        title = chunk.table.title or chunk.column or ""
+        segments = []
+        for match in matches:
+            label = row_label(match.row, header) or match.row[0]
+            if header and len(header) == len(match.row):
+                names = set(label.split(" "))
+                order = cols + [i for i in range(len(header)) if i not in cols]
+                cells = "，".join(f"{header[i]}：{match.row[i]}" for i in order if match.row[i] not in names and header[i] != "序号")
+                display = f"{label}（{cells}）" if cells else label
+            else:
+                display = "｜".join(match.row)
+            lead = f"《{chunk.doc_title}》{title}：" if not segments else ""
+            segments.append(Segment(chunk, match.line_start, match.line_end, lead=lead, display=display))
+        return score, segments
+
+    def sentence_answer(self, q: Question, ranked: list[tuple[float, Chunk]], limit: int, per_chunk: int = 1, top_chunks: int = 4) -> list[Scored]:
+        pool: list[Scored] = []
+        for cscore, chunk in ranked[:top_chunks]:
+            if chunk.kind == "table":
+                continue
+            pool.extend(self.sentences(q, chunk, cscore))
+        pool.sort(key=lambda s: -s.score)
+        picked: list[Scored] = []
+        used: dict[str, int] = {}
+        for cand in pool:
+            if used.get(cand.chunk.chunk_id, 0) >= per_chunk:
+                continue
+            if picked and cand.score < picked[0].score * 0.75:
+                break
+            picked.append(cand)
+            used[cand.chunk.chunk_id] = used.get(cand.chunk.chunk_id, 0) + 1
+            if len(picked) >= limit:
+                break
+        return picked
+
+    def to_segments(self, q: Question, picked: list[Scored]) -> list[Segment]:
+        segments = []
+        # best chunk first; within a chunk, plan order
+        order = {}
+        for p in picked:
+            order.setdefault(p.chunk.chunk_id, len(order))
+        for p in sorted(picked, key=lambda p: (order[p.chunk.chunk_id], p.start)):
+            s, e = self.narrow(q, p.chunk, p.start, p.end)
+            segments.append(Segment(p.chunk, s, e, lead=f"{source_label(p.chunk)}：" if not segments or segments[-1].chunk is not p.chunk else ""))
+        return segments
+
+    def list_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft | None:
+        """The items of a 专栏 or a section: '专栏2列了哪些项目？'."""
+        target: list[Chunk] = []
+        if q.column_numbers:
+            number = q.column_numbers[0]
+            docs = q.doc_hints or [c.doc_id for _, c in ranked] or [c.doc_id for c in self.catalog.chunks]
+            for doc in dict.fromkeys(docs):
+                for doc_id, label in self.catalog.columns(doc):
+                    if re.match(rf"^专栏{number}(?!\d)", label) or (re.match(rf"^创新布局专栏{number}(?!\d)", label) and "创新布局" in q.text):
+                        target = self.catalog.column(doc_id, label)
+                        break
+                if target:
+                    break
+        elif ranked:
+            top = ranked[0][1]
+            target = self.catalog.column(top.doc_id, top.column) if top.column else [top]
+        if not target:
+            return None
+        segments = []
+        for chunk in target:
+            items = list_items(chunk.text)
+            if chunk.kind == "table" and chunk.table and chunk.table.rows:
+                for row in chunk.table.rows:
+                    line = "\t".join(row)
+                    pos = chunk.text.find(line)
+                    if pos >= 0:
+                        label = row_label(row, chunk.table.header) or line
+                        segments.append(Segment(chunk, pos, pos + len(line), lead="· ", display="｜".join(c for c in row if c and not (chunk.table.header and chunk.table.header[0] == "序号" and c == row[0]))))
+                continue
+            for item in items:
+                segments.append(Segment(chunk, item.start, item.end, lead="· "))
+        if not segments:
+            return None
+        first = target[0]
+        where = first.column or (first.section_path[-1] if first.section_path else "")
+        preface = f"《{first.doc_title}》{where}包括以下内容："
+        notes = []
+        if q.column_numbers and not q.doc_hints:
+            others = [
+                f"《{self.catalog.by_doc[d][0].doc_title}》的{label}"
+                for d, label in self.catalog.columns()
+                if d != first.doc_id and re.match(rf"^(创新布局)?专栏{q.column_numbers[0]}(?!\d)", label)
+            ]
+            if others:
+                notes.append("另：" + "；".join(others[:3]) + "。如需查询，请在问题中注明规划名称。")
+        return Draft(segments=segments, intent="list", preface=preface, notes=notes)
+
+    def passage_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft:
+        """'……有哪些？': the items of the best-matching list, or its most relevant sentences."""
+        top = ranked[0][1]
+        sentences = self.sentence_answer(q, ranked, limit=4, per_chunk=4, top_chunks=3)
+        items = list_items(top.text) if top.kind != "table" else []
+        item_text = " ".join(top.text[i.start : i.end] for i in items)
+        sentence_cov = max((self.weights.coverage(q.terms, grams(s.chunk.text[s.start : s.end])) for s in sentences), default=0)
+        item_cov = self.weights.coverage(q.terms, grams(item_text)) if items else 0
+        if top.kind == "table" or (items and len(items) >= 3 and item_cov >= sentence_cov - 0.05):
+            draft = self.list_answer(q, ranked)
+            if draft is not None:
+                return draft
+        table = self.table_answer(q, ranked)
+        if table and (not sentences or table[0] >= sentences[0].score):
+            return Draft(segments=table[1], intent="table")
+        return Draft(segments=self.to_segments(q, sentences), intent="list")
+
+    # ------------------------------------------------------------ entry point
+
+    def answer(self, q: Question, hits: list[SearchHit], retrieve: Retrieve) -> Draft:
+        ranked = self.ranked(q, hits)
+        if q.intent == "compare" and len(q.doc_hints) >= 2:
+            return self.compare(q, retrieve)
+        if q.column_numbers:
+            draft = self.list_answer(q, ranked)
+            if draft is not None:
+                return draft
+        if not ranked:
+            return Draft(intent=q.intent)
+        if q.intent == "list":
+            return self.passage_answer(q, ranked)
+        if q.intent in ("number", "general", "compare"):
+            table = self.table_answer(q, ranked)
+            sentences = self.sentence_answer(q, ranked, limit=2 if q.intent == "number" else 3, per_chunk=2)
+            if table and (not sentences or table[0] >= sentences[0].score - 0.05):
+                return Draft(segments=table[1], intent="table")
+            return Draft(segments=self.to_segments(q, sentences), intent=q.intent)
+        if q.intent == "eligibility":
+            picked = self.sentence_answer(q, ranked, limit=5, per_chunk=3, top_chunks=6)
+            return Draft(segments=self.to_segments(q, picked), intent="eligibility", preface="规划中与此相关的支持举措有：")
+        if q.intent == "definition":
+            picked = self.sentence_answer(q, ranked, limit=3, per_chunk=3, top_chunks=3)
+            return Draft(segments=self.to_segments(q, picked), intent="definition")
+        return Draft(segments=self.to_segments(q, self.sentence_answer(q, ranked, limit=2)), intent=q.intent)
+
+    def compare(self, q: Question, retrieve: Retrieve) -> Draft:
+        """One line per plan, each answered from that plan alone."""
+        segments = []
+        for doc in q.doc_hints:
+            hits = retrieve(q.standalone, [doc])
+            sub = Question(**{**q.__dict__, "intent": "number", "doc_hints": [doc], "must_have": []})
+            ranked = self.ranked(sub, hits)
+            if not ranked:
+                continue
+            table = self.table_answer(sub, ranked)
+            sentences = self.sentence_answer(sub, ranked, limit=1)
+            if table and (not sentences or table[0] >= sentences[0].score - 0.05):
+                segments.extend(table[1])
+            elif sentences:
+                segments.extend(self.to_segments(sub, sentences[:1]))
+        return Draft(segments=segments, intent="compare")

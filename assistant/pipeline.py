@@ -1,0 +1,178 @@
+"""The answer chain, composed from LangChain runnables:
+
+    condense (follow-up + history → standalone question)
+    → retrieve (hybrid search, preferring the plan the question names)
+    → generate (the answer backend drafts segments tied to chunk spans)
+    → verify (drop any segment its chunk does not support)
+    → decide (refuse when out of scope or support is weak) → render (markers and citations)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.citations import verify
+from assistant.draft import Draft, render, section_label
+from assistant.question import Question, analyse
+from assistant.schemas import Answer, Mode, Turn
+from assistant.text import GramWeights, grams
+from retrieval.models import SearchHit
+
+MIN_COVERAGE = 0.3  # share of the question's content n-grams the best passage must contain
+Search = Callable[[str, Sequence[str] | None], list[SearchHit]]
+
+
+@dataclass
+class QAState:
+    question: str
+    history: list[Turn] = field(default_factory=list)
+    doc_ids: list[str] | None = None
+    mode: Mode = "answer"
+    started: float = field(default_factory=time.perf_counter)
+    parsed: Question | None = None
+    hits: list[SearchHit] = field(default_factory=list)
+    draft: Draft | None = None
+    backend: str = ""
+    answer: Answer | None = None
+
+
+def history_questions(history: Sequence[Turn]) -> list[str]:
+    return [t.content for t in history if t.role == "user"]
+
+
+def refusal_message(reason: str, closest: SearchHit | None, titles: list[str]) -> str:
+    lines = [f"抱歉，根据现有规划文本无法回答这个问题：{reason}。"]
+    lines.append("本助手只依据以下文件作答：" + "、".join(f"《{t}》" for t in titles) + "。")
+    if closest is not None:
+        c = closest.chunk
+        lines.append(f"与问题最接近的内容在《{c.doc_title}》“{section_label(c)}”部分，可换个问法或直接查阅。")
+    return "\n".join(lines)
+
+
+def reply_letter(draft: Draft, topic: str) -> Draft:
+    """Draft-reply mode: a formal reply in which every factual line is a cited quote."""
+    draft.preface = f"关于{topic}有关情况的答复\n\n经查，相关规划对此有如下表述："
+    for i, seg in enumerate(draft.segments, 1):
+        seg.lead = f"{i}. 《{seg.chunk.doc_title}》（{section_label(seg.chunk)}）提出：“"
+        seg.display = f"{seg.shown}”"
+    draft.notes = [*draft.notes, "", "以上内容均摘自规划原文，供参考。", "特此答复。"]
+    return draft
+
+
+def reply_topic(question: str) -> str:
+    topic = question.strip().rstrip("？?。！!")
+    for prefix in ("请问", "我想问", "想了解", "咨询"):
+        topic = topic.removeprefix(prefix)
+    return f"“{topic[:40]}”" if topic else "来函事项"
+
+
+class AnswerPipeline:
+    """Holds the pieces the steps need; `chain` is the runnable the surfaces invoke."""
+
+    def __init__(self, search: Search, backend, weights: GramWeights, titles: list[str], top_k: int = 6):
+        self.search = search
+        self.backend = backend
+        self.weights = weights
+        self.titles = titles
+        self.top_k = top_k
+        self.chain: Runnable = (
+            RunnableLambda(self.condense, name="condense")
+            | RunnableLambda(self.retrieve, name="retrieve")
+            | RunnableLambda(self.generate, name="generate")
+            | RunnableLambda(self.verify, name="verify")
+            | RunnableLambda(self.decide, name="decide")
+        )
+
+    # each step takes and returns the state
+    def condense(self, state: QAState) -> QAState:
+        state.parsed = analyse(state.question, history_questions(state.history))
+        return state
+
+    def retrieve(self, state: QAState) -> QAState:
+        q = state.parsed
+        if q.out_of_scope:
+            return state
+        doc_ids = state.doc_ids
+        if not doc_ids and len(q.doc_hints) == 1 and q.intent != "compare":
+            preferred = self.search(q.standalone, q.doc_hints)
+            others = self.search(q.standalone, None)
+            seen = {h.chunk.chunk_id for h in preferred}
+            state.hits = preferred[: self.top_k] + [h for h in others if h.chunk.chunk_id not in seen][: self.top_k // 2]
+        else:
+            state.hits = self.search(q.standalone, doc_ids)[: self.top_k + 2]
+        return state
+
+    def generate(self, state: QAState) -> QAState:
+        if state.parsed.out_of_scope:
+            state.draft, state.backend = Draft(), self.backend.name
+            return state
+        state.draft, state.backend = self.backend.draft(state, self._search_within(state))
+        return state
+
+    def _search_within(self, state: QAState) -> Search:
+        def search(query: str, doc_ids: Sequence[str] | None) -> list[SearchHit]:
+            if state.doc_ids and doc_ids:
+                doc_ids = [d for d in doc_ids if d in state.doc_ids] or state.doc_ids
+            return self.search(query, doc_ids or state.doc_ids)
+
+        return search
+
+    def verify(self, state: QAState) -> QAState:
+        if state.draft is not None and not state.draft.refused:
+            verify(state.draft)
+        return state
+
+    def support(self, state: QAState) -> float:
+        """How much of the question the cited passages cover (0..1)."""
+        q = state.parsed
+        chunks = {seg.chunk.chunk_id: seg.chunk for seg in state.draft.segments}
+        if not chunks or not q.terms:
+            return 0.0 if not chunks else 1.0
+        return max(self.weights.coverage(q.terms, grams(c.search_text)) for c in chunks.values())
+
+    def decide(self, state: QAState) -> QAState:
+        q, draft = state.parsed, state.draft
+        closest = state.hits[0] if state.hits else None
+        reason = None
+        if q.out_of_scope:
+            reason, closest = q.out_of_scope, None if "指令" in q.out_of_scope or "无关" in q.out_of_scope else closest
+        elif draft.refused:
+            reason = draft.reason or "所给段落不足以回答"
+        elif not draft.segments:
+            reason = "没有找到能支持回答的规划原文"
+        elif self.support(state) < MIN_COVERAGE:
+            reason = "规划原文与问题的关键内容不相符"
+        if reason:
+            state.draft = Draft(refused=True, reason=reason, message=refusal_message(reason, closest, self.titles))
+        elif state.mode == "reply":
+            state.draft = reply_letter(draft, reply_topic(q.text))
+        latency = (time.perf_counter() - state.started) * 1000
+        state.answer = render(state.draft, state.backend or self.backend.name, latency)
+        return state
+
+    def stream(self, question: str, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer"):
+        """Text deltas, then the final Answer. A backend that streams tokens (an LLM) shows them as
+        they come; the final Answer is the verified one and replaces what was streamed."""
+        state = QAState(question=question, history=list(history), doc_ids=list(doc_ids) if doc_ids else None, mode=mode)
+        state = self.retrieve(self.condense(state))
+        streamer = getattr(self.backend, "stream_draft", None)
+        if streamer is not None and not state.parsed.out_of_scope:
+            result = {}
+            for delta in streamer(state, self._search_within(state), result):
+                yield delta
+            state.draft, state.backend = result["draft"], result["backend"]
+        else:
+            state = self.generate(state)
+        state = self.decide(self.verify(state))
+        if streamer is None or state.parsed.out_of_scope:
+            for line in state.answer.answer.splitlines(keepends=True):
+                yield line
+        yield state.answer
+
+    def invoke(self, question: str, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer") -> Answer:
+        state = QAState(question=question, history=list(history), doc_ids=list(doc_ids) if doc_ids else None, mode=mode)
+        return self.chain.invoke(state).answer

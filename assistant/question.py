@@ -1,0 +1,230 @@
+"""What a question asks: its intent, content terms, named places and plans, and whether it falls
+outside what the plans can answer (other regions, later years, contact details, application
+procedures, grant amounts, unrelated tasks, attempts to override instructions).
+
+All pure functions over strings; the vocabularies are data at the top of the module.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from assistant.text import grams
+
+# ---------------------------------------------------------------- vocabularies
+
+JIANGSU_PLACES = (
+    "江苏省", "江苏", "全省", "我省", "苏南", "苏中", "苏北", "南京", "无锡", "常州", "苏州", "镇江", "南通", "扬州",
+    "泰州", "盐城", "淮安", "宿迁", "连云港", "徐州", "昆山", "江阴", "常熟", "张家港", "海安", "如皋", "如东",
+    "启东", "海门", "通州", "崇川", "宜兴", "溧阳", "句容", "丹阳", "太仓",
+)
+OTHER_PLACES = (
+    "浙江", "安徽", "上海", "北京", "广东", "深圳", "杭州", "合肥", "山东", "福建", "湖北", "武汉", "四川", "成都",
+    "天津", "重庆", "河南", "湖南", "西安", "陕西", "广州", "厦门", "宁波", "青岛", "河北", "辽宁", "黑龙江", "吉林",
+    "江西", "云南", "贵州", "广西", "海南", "山西", "内蒙古", "新疆", "西藏", "甘肃", "青海", "宁夏", "香港", "澳门",
+    "台湾", "雄安",
+)
+# words that point a question at one plan (a preference, not a filter)
+DOC_HINTS = {
+    "nantong-sti-14fyp": ("南通", "通州", "海安", "如皋", "如东", "启东", "海门", "崇川", "紫琅"),
+    "sunan-nidz-2021-2025": ("苏南", "自创区", "自主创新示范区", "示范区", "南京", "无锡", "常州", "苏州", "镇江"),
+    "jiangsu-sti-14fyp": ("江苏", "全省", "我省", "省里", "省规划", "省级规划", "省科技", "省“十四五”", "科技创新规划"),
+    "jiangsu-hitech-14fyp-outline": ("高新技术产业发展规划", "高新技术产业规划", "提纲"),
+    "wangqin-tech-self-reliance": ("王秦", "署名文章", "这篇文章", "文章"),
+}
+
+# multi-character question words only: removing single characters would cut content words
+# (中心, 能源, 上海); the few single particles removed are never part of plan vocabulary here
+_BOILERPLATE = re.compile(
+    r"请问|请你|麻烦|帮我|帮忙|告诉我|介绍一下|说一下|讲一下|一下|具体|分别|到底|究竟|"
+    r"是多少|有多少|多少|是什么|什么|有哪些|哪些|哪个|哪几|哪家|怎么样|怎样|怎么|如何|为什么|是否|有没有|"
+    r"我们|我司|你们|咱们|能够|可以|应该|规划里|规划中|文件中|文中|里面|提出了|提出|提到|列了|列出|包括|包含|涉及|"
+    r"目标值|相关|有关|关于|对于|这个|那个|这些|那些|其中|还有|另外|那么|"
+    r"[的了吗呢啊呀吧嘛么]"
+)
+_PUNCT = re.compile(r"[\s，,。．.！!？?；;：:、“”\"'‘’（）()《》<>【】\[\]{}—\-…/\\|]+")
+
+INTENT_PATTERNS = {
+    "compare": re.compile(r"分别|相比|比较|对比|哪个(更)?高|哪个(更)?多|差别|区别|异同|不同|差距|高出|低于"),
+    "definition": re.compile(r"什么是|是什么意思|指什么|含义|定义|是指|何为|是啥|啥是|什么叫|介绍一下|是什么$|是什么？"),
+    "eligibility": re.compile(
+        r"(能|可以|可|怎样|如何)(享受|申请|获得|用|得到|争取)|支持|扶持|政策工具|优惠|激励|奖补|帮助|资助|鼓励|补助"
+    ),
+    "list": re.compile(r"哪些|列了|列出|包括|包含|有什么|几个|几项|几大|清单|列举|都有|名单|构成|组成"),
+    "number": re.compile(r"多少|几家|几个|比重|占比|百分|%|％|增速|增幅|率|达到|规模|数量|目标值|指标|几成|万人|亿元|家"),
+}
+_FOLLOWUP_START = re.compile(r"^(那|那么|那个|它|它们|其|这|该|此|还有|另外|同样|然后|如果是|换成|再|也|又|和|以及)")
+
+# out of scope: (pattern, reason shown to the user)
+INJECTION = re.compile(
+    r"忽略|无视|ignore|disregard|system\s*prompt|系统提示|系统消息|系统通知|提示词|prompt|你的指令|你的设定|越狱|jailbreak|"
+    r"developer\s*mode|开发者模式|不受.{0,4}限制|没有(任何)?限制|无限制|扮演|假装|角色扮演|你现在是|从现在开始你|现在开始你|"
+    r"from now on|\bDAN\b|重复(上面|以上|前面)|原样(重复|输出)|重复一遍|repeat\s+(the|everything|all)|输出(你的|全部|所有)|"
+    r"你的规则|初始指令|新规则|新的规则|按照上面|按上面的|不用管.{0,6}资料|无需.{0,6}(资料|依据)|不需要.{0,4}依据|不用依据|"
+    r"编造|瞎编|随便编|捏造|估一个|估个数|猜一个|帮我估|随便说一个|没写也没关系",
+    re.I,
+)
+# out of scope: (pattern, reason shown to the user)
+OUT_OF_SCOPE = (
+    (INJECTION, "这是改变助手规则、索取内部指令或要求编造内容的请求，本助手只依据规划原文回答"),
+    (re.compile(r"电话|联系方式|联系人|邮箱|邮件地址|热线|传真|办公地址|办公地点|在哪里?办公|地址在|在哪里办|怎么联系|如何联系|网址|官网|微信公众号"),
+     "规划文本不包含联系方式和办公地址；请查阅主管部门官方网站"),
+    (re.compile(r"申报条件|申请条件|申报流程|申请流程|申报材料|申请材料|(准备|提交|提供)(哪些|什么)?材料|材料清单|申报时间|申请时间|"
+                r"截止(时间|日期)?|几号截止|申报截止|怎么申报|如何申报|怎样申报|在哪(里)?申报|申报入口|申报系统|认定条件|认定标准|"
+                r"评审标准|申报指南|报名"),
+     "规划文本不规定申报条件、材料、流程和时间；请以主管部门发布的申报通知为准"),
+    (re.compile(r"补贴多少|奖励多少|资助多少|补助多少|奖补多少|能拿多少|给多少钱|多少钱|多少万元|补贴标准|奖励标准|"
+                r"资助标准|补助标准|资助额度|补贴额度|奖励额度|补贴金额|奖励金额|资助金额|最高补贴|最高奖励|财政经费|拿多少"),
+     "规划文本不规定具体的补贴、奖励或经费金额；请以具体政策文件和申报通知为准"),
+    (re.compile(r"税率|利率|扣除比例|能扣多少|扣多少|贴息比例|费率"),
+     "规划文本不规定税率、利率或扣除比例等政策参数；请以税务、金融主管部门的现行规定为准"),
+    (re.compile(r"发文字号|文号|哪天印发|印发(日期|时间)|发布(日期|时间)|哪天发表|发表在|哪家报纸|刊登|什么职务|担任|简历"),
+     "规划正文不包含发文字号、印发或发表信息和人员情况"),
+    (re.compile(r"十五五|十六五"), "这些规划的期限是“十四五”（2021—2025年），不涉及之后的时期"),
+    (re.compile(r"写.{0,12}(诗|绝句|律诗|词|歌|小说|作文|对联|段子|代码|程序)|七言|五言|作诗|笑话|天气|下雨|股票|股价|科技股|概念股|"
+                r"涨停|炒股|买哪只|推荐几只|基金净值|彩票|菜谱|做饭|旅游|电影|足球|篮球|星座|算命|翻译|translate|poem|weather|"
+                r"\bstock|recipe|joke", re.I),
+     "这个请求与科技创新规划无关"),
+)
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+@dataclass
+class Question:
+    """A question after analysis."""
+
+    text: str
+    standalone: str  # with a follow-up's subject carried over from the history
+    intent: str
+    terms: set[str] = field(default_factory=set)  # content n-grams of the standalone question
+    own_terms: set[str] = field(default_factory=set)  # n-grams of this turn only
+    places: list[str] = field(default_factory=list)
+    other_places: list[str] = field(default_factory=list)
+    doc_hints: list[str] = field(default_factory=list)
+    column_numbers: list[int] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+    must_have: list[str] = field(default_factory=list)  # strings a supporting passage must contain
+    unit: str | None = None  # the unit a number question asks for ('家', '亿元', '%')
+    out_of_scope: str | None = None
+    followup: bool = False
+
+
+_SEPARATORS = re.compile(r"[是和与及跟在把被到用]")
+
+
+def content(text: str) -> str:
+    """The question without boilerplate words and punctuation (segments joined by spaces)."""
+    text = unicodedata.normalize("NFKC", text)
+    for place in JIANGSU_PLACES + OTHER_PLACES:
+        if place in text:
+            text = text.replace(place, f" {place} ")
+    text = _PUNCT.sub(" ", text)
+    text = _SEPARATORS.sub(" ", text)
+    return re.sub(r"\s+", " ", _BOILERPLATE.sub(" ", text)).strip()
+
+
+def content_grams(text: str) -> set[str]:
+    out: set[str] = set()
+    for segment in content(text).split(" "):
+        out |= grams(segment)
+    return out
+
+
+def find_places(text: str, vocabulary: tuple[str, ...]) -> list[str]:
+    found = []
+    for place in vocabulary:
+        if place in text and not any(place in f for f in found):
+            found.append(place)
+    return found
+
+
+def detect_intent(text: str, places: list[str], doc_hints: list[str]) -> str:
+    if INTENT_PATTERNS["compare"].search(text) and (len(places) >= 2 or len(doc_hints) >= 2 or "和" in text or "与" in text):
+        return "compare"
+    if INTENT_PATTERNS["definition"].search(text):
+        return "definition"
+    if INTENT_PATTERNS["eligibility"].search(text) and re.search(r"企业|公司|我们|我司|单位|机构|人才|团队|高校|个人|创业", text):
+        return "eligibility"
+    if INTENT_PATTERNS["list"].search(text):
+        return "list"
+    if INTENT_PATTERNS["number"].search(text):
+        return "number"
+    return "general"
+
+
+def is_followup(text: str, history_questions: list[str]) -> bool:
+    if not history_questions:
+        return False
+    stripped = content(text).replace(" ", "")
+    return bool(_FOLLOWUP_START.match(text.strip())) or len(stripped) <= 8
+
+
+def out_of_scope_reason(text: str, places: list[str], other_places: list[str]) -> str | None:
+    for pattern, reason in OUT_OF_SCOPE:
+        if pattern.search(text):
+            return reason
+    later = [y for y in _YEAR.findall(text) if int(y) > 2025]
+    if later:
+        return f"这些规划的期限是“十四五”（2021—2025年），不包含{'、'.join(later)}年的内容"
+    earlier = [y for y in _YEAR.findall(text) if int(y) < 2000]
+    if earlier:
+        return f"这些规划不涉及{'、'.join(earlier)}年的情况"
+    if other_places and not places:
+        return f"这些规划只涉及江苏（省、苏南、南通），不包含{'、'.join(other_places)}的规划内容"
+    return None
+
+
+_UNIT = re.compile(r"(?:多少|几)(万亿元|亿元|万元|万家|万人|家|件|个|名|人|项|所|座|条|倍)|百分之(?:多少|几)|(?:多少|几)(%|％)")
+
+
+def asked_unit(text: str) -> str | None:
+    """'多少家' → '家', '多少亿元' → '亿元', '百分之多少' → '%'."""
+    match = _UNIT.search(text)
+    if not match:
+        return None
+    return match.group(1) or "%"
+
+
+def clean_history(questions: list[str]) -> list[str]:
+    """Earlier questions, minus any that tried to change the rules (they carry no subject)."""
+    return [q for q in questions if not INJECTION.search(q)]
+
+
+def analyse(text: str, history_questions: list[str] | None = None) -> Question:
+    """Analyse a question; `history_questions` are the user's earlier questions, oldest first."""
+    history_questions = clean_history(history_questions or [])
+    text = unicodedata.normalize("NFKC", text).strip()
+    followup = is_followup(text, history_questions)
+    standalone = f"{history_questions[-1]} {text}" if followup else text
+    # a follow-up that names its own place or plan replaces the earlier one ('苏南那边呢？')
+    own_places = find_places(text, JIANGSU_PLACES)
+    own_hints = [doc for doc, words in DOC_HINTS.items() if any(w in text for w in words)]
+    places = own_places or find_places(standalone, JIANGSU_PLACES)
+    other_places = [p for p in find_places(text, OTHER_PLACES) if p not in places]
+    doc_hints = own_hints or [doc for doc, words in DOC_HINTS.items() if any(w in standalone for w in words)]
+    column_numbers = [int(n) for n in re.findall(r"专栏\s*(\d{1,2})", standalone)]
+    years = _YEAR.findall(text)
+    must_have = [p for p in find_places(text, JIANGSU_PLACES + OTHER_PLACES) if p not in ("江苏", "江苏省", "全省", "我省")]
+    must_have += re.findall(r"[A-Za-z]{2,}[A-Za-z0-9\-]*", text)
+    # a year before the plans' end (2025) must be in the supporting passage; 2025 is their horizon
+    must_have += [f"{y}年" for y in years if int(y) < 2025]
+    intent = detect_intent(text if not followup else standalone, places, doc_hints)
+    unit = asked_unit(text)
+    return Question(
+        text=text,
+        standalone=standalone,
+        intent=intent,
+        terms=content_grams(standalone),
+        own_terms=content_grams(text),
+        places=places,
+        other_places=other_places,
+        doc_hints=doc_hints,
+        column_numbers=column_numbers,
+        years=years,
+        must_have=must_have,
+        unit=unit,
+        out_of_scope=out_of_scope_reason(text, places, other_places),
+        followup=followup,
+    )

@@ -1,0 +1,84 @@
+"""Pure text helpers for answering: sentence spans, matching keys, character n-grams, numbers."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+_CLAUSE = re.compile(r"[^，,。！？；!?;：:\n]+[，,。！？；!?;：:]?")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9\-+]*|\d+(?:\.\d+)?%?")
+
+
+def norm(text: str) -> str:
+    """Matching key: NFKC, no white space, lower-case Latin."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of sentences (ending in 。！？；) in `text`, without leading/trailing blanks."""
+    spans = []
+    for m in _SENTENCE.finditer(text):
+        s, e = m.span()
+        while s < e and text[s] in " \t":
+            s += 1
+        if e - s > 1:
+            spans.append((s, e))
+    return spans
+
+
+def clause_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of clauses (split at ，；：。) inside text[start:end], as absolute offsets."""
+    end = len(text) if end is None else end
+    return [(start + m.start(), start + m.end()) for m in _CLAUSE.finditer(text[start:end]) if m.end() - m.start() > 1]
+
+
+def grams(text: str) -> set[str]:
+    """Character bigrams of Chinese runs plus Latin words and numbers: a tokenizer-free key."""
+    text = unicodedata.normalize("NFKC", text)
+    out: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        if len(run) == 1:
+            out.add(run)
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    out.update(w.lower() for w in _LATIN.findall(text))
+    return out
+
+
+def numbers(text: str) -> list[str]:
+    """Numbers as written, NFKC-normalised: '3.2', '2025', '30'."""
+    return _NUMBER.findall(unicodedata.normalize("NFKC", text))
+
+
+def numbers_supported(sentence: str, source: str) -> bool:
+    """Every number in the sentence appears in the source (after normalisation)."""
+    source_numbers = set(numbers(source))
+    return all(n in source_numbers for n in numbers(sentence))
+
+
+class GramWeights:
+    """Inverse document frequency of character n-grams over a set of passages."""
+
+    def __init__(self, passages: Iterable[str]):
+        df: Counter[str] = Counter()
+        n = 0
+        for passage in passages:
+            n += 1
+            df.update(grams(passage))
+        self.n = max(n, 1)
+        self.df = df
+
+    def idf(self, gram: str) -> float:
+        return math.log(1 + self.n / (1 + self.df.get(gram, 0)))
+
+    def coverage(self, query: set[str], text_grams: set[str]) -> float:
+        """Weighted share of the query's n-grams found in the text (0..1)."""
+        total = sum(self.idf(g) for g in query)
+        if total == 0:
+            return 0.0
+        return sum(self.idf(g) for g in query & text_grams) / total

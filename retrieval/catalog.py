@@ -1,0 +1,47 @@
+"""All chunks in memory, looked up by id, document, section and 专栏."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from retrieval.models import Chunk
+
+
+class Catalog:
+    def __init__(self, chunks: Iterable[Chunk]):
+        self.chunks: list[Chunk] = sorted(chunks, key=lambda c: (c.doc_id, c.char_start))
+        self.by_id = {c.chunk_id: c for c in self.chunks}
+        self.by_doc: dict[str, list[Chunk]] = defaultdict(list)
+        for c in self.chunks:
+            self.by_doc[c.doc_id].append(c)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def get(self, chunk_id: str) -> Chunk | None:
+        return self.by_id.get(chunk_id)
+
+    def column(self, doc_id: str, label: str) -> list[Chunk]:
+        """Every chunk of one 专栏, in order."""
+        return [c for c in self.by_doc.get(doc_id, []) if c.column == label]
+
+    def columns(self, doc_id: str | None = None) -> list[tuple[str, str]]:
+        """(doc_id, 专栏 label) pairs in document order."""
+        seen: dict[tuple[str, str], None] = {}
+        for c in self.chunks if doc_id is None else self.by_doc.get(doc_id, []):
+            if c.column:
+                seen.setdefault((c.doc_id, c.column), None)
+        return list(seen)
+
+    def section(self, doc_id: str, path: list[str], include_columns: bool = False) -> list[Chunk]:
+        """Chunks at or below a section path (columns excluded unless asked)."""
+        n = len(path)
+        return [
+            c for c in self.by_doc.get(doc_id, [])
+            if c.section_path[:n] == path and (include_columns or not c.column)
+        ]
+
+    def neighbours(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks of the same section and 专栏 (a section split into several chunks)."""
+        return [c for c in self.by_doc.get(chunk.doc_id, []) if c.section == chunk.section and c.column == chunk.column]
