@@ -33,8 +33,8 @@ class ExtractiveBackend:
         from assistant.question import analyse
 
         merged = None
-        for part in parts:
-            q = analyse(part)
+        for i, part in enumerate(parts):
+            q = analyse(part, parts[:i][-1:])  # a later part leans on the first for its subject
             q.doc_hints = q.doc_hints or state.parsed.doc_hints
             q.must_have = q.must_have or []
             hits = search(q.standalone, state.doc_ids or (q.doc_hints[:1] if len(q.doc_hints) == 1 else None))

@@ -26,6 +26,12 @@ _SUPPORT_WORDS = re.compile(r"支持|鼓励|落实|实施|推动|培育|加大|�
 _MAX_QUOTE = 220
 
 
+def container_score(title: float, intro: float) -> float:
+    """How well a 专栏/section matches: its title counts most; an intro that names the concept
+    ('统筹推进科技创新“七大行动”') can stand in for a plain title."""
+    return 0.8 * max(title, 0.9 * intro) + 0.2 * min(title, intro)
+
+
 @dataclass
 class Scored:
     chunk: Chunk
@@ -47,7 +53,7 @@ class ExtractiveAnswerer:
 
     def eligible(self, q: Question, chunk: Chunk) -> bool:
         """A passage can support the answer only if it names what the question names."""
-        haystack = f"{chunk.search_text} {chunk.region}"
+        haystack = f"{chunk.search_text} {chunk.region.split('（')[0]}"
         return all(m in haystack for m in q.must_have)
 
     @staticmethod
@@ -62,11 +68,19 @@ class ExtractiveAnswerer:
 
     def names_places(self, q: Question, chunk: Chunk, text: str) -> bool:
         """The places a number question names must be named by the quote or its passage's address."""
-        where = f"{text} {chunk.context} {chunk.region}"
+        where = f"{text} {chunk.context} {chunk.region.split('（')[0]}"
         return all(p in where for p in q.must_have if not p.isascii())
 
+    def cover(self, q: Question, text: str) -> float:
+        """Weighted share of the question's n-grams in the text, counting an alias as its name."""
+        have = grams(text)
+        for name, others in q.aliases.items():
+            if any(o in text for o in others):
+                have |= grams(name)
+        return self.weights.coverage(q.terms, have)
+
     def chunk_score(self, q: Question, chunk: Chunk) -> float:
-        score = self.weights.coverage(q.terms, grams(chunk.search_text))
+        score = self.cover(q, chunk.search_text)
         if chunk.doc_id in q.doc_hints:
             score += 0.08
         return score
@@ -87,7 +101,7 @@ class ExtractiveAnswerer:
         clauses = clause_spans(text, start, end)
         if not clauses:
             return start, end
-        scores = [self.weights.coverage(q.terms, grams(text[s:e])) + (0.3 if q.intent == "number" and re.search(r"\d", text[s:e]) else 0) for s, e in clauses]
+        scores = [self.cover(q, text[s:e]) + (0.3 if q.intent == "number" and re.search(r"\d", text[s:e]) else 0) for s, e in clauses]
         best = max(range(len(clauses)), key=lambda i: scores[i])
         lo = hi = best
         while True:  # grow towards neighbours that also carry terms, within the length budget
@@ -105,7 +119,7 @@ class ExtractiveAnswerer:
         out = []
         for s, e in sentence_spans(chunk.text):
             piece = chunk.text[s:e]
-            score = 0.65 * self.weights.coverage(q.terms, grams(piece)) + 0.35 * chunk_score
+            score = 0.65 * self.cover(q, piece) + 0.35 * chunk_score
             if q.intent in ("number", "compare"):
                 score += 0.12 if re.search(r"\d", piece) else -0.1
                 score += 0.04 if _TARGET_WORDS.search(piece) else 0
@@ -134,6 +148,8 @@ class ExtractiveAnswerer:
             header_text = " ".join(chunk.table.header) + (chunk.table.title or "")
             if not self.names_places(q, chunk, header_text + " ".join(rows[0].row)):
                 continue
+            if any(p in chunk.table.header for p in q.must_have):
+                score += 0.1  # the question names a column of this table ('苏州')
             if best is None or score > best[0]:
                 best = (score, chunk, [r for r in rows[:3] if r.score >= 0.6 * rows[0].score and r.score > 0.1])
         if best is None or not best[2]:
@@ -156,7 +172,9 @@ class ExtractiveAnswerer:
             segments.append(Segment(chunk, match.line_start, match.line_end, lead=lead, display=display))
         return score, segments
 
-    def sentence_answer(self, q: Question, ranked: list[tuple[float, Chunk]], limit: int, per_chunk: int = 1, top_chunks: int = 4) -> list[Scored]:
+    def sentence_answer(
+        self, q: Question, ranked: list[tuple[float, Chunk]], limit: int, per_chunk: int = 1, top_chunks: int = 4, keep: float = 0.75
+    ) -> list[Scored]:
         pool: list[Scored] = []
         for cscore, chunk in ranked[:top_chunks]:
             if chunk.kind == "table":
@@ -168,7 +186,7 @@ class ExtractiveAnswerer:
         for cand in pool:
             if used.get(cand.chunk.chunk_id, 0) >= per_chunk:
                 continue
-            if picked and cand.score < picked[0].score * 0.75:
+            if picked and cand.score < picked[0].score * keep:
                 break
             picked.append(cand)
             used[cand.chunk.chunk_id] = used.get(cand.chunk.chunk_id, 0) + 1
@@ -205,9 +223,15 @@ class ExtractiveAnswerer:
             target = self.catalog.column(top.doc_id, top.column) if top.column else [top]
         if not target:
             return None
+        return self.column_draft(q, target)
+
+    def column_draft(self, q: Question, target: list[Chunk]) -> Draft | None:
+        """The items of a 专栏 spread over one or more chunks (its rows, when it is a table)."""
         segments = []
+        kind = None
         for chunk in target:
-            items = list_items(chunk.text)
+            found, items = list_items(chunk.text, kind=kind, min_items=1 if kind else 2)
+            kind = kind or found
             if chunk.kind == "table" and chunk.table and chunk.table.rows:
                 for row in chunk.table.rows:
                     line = "\t".join(row)
@@ -219,7 +243,7 @@ class ExtractiveAnswerer:
             for item in items:
                 segments.append(Segment(chunk, item.start, item.end, lead="· "))
         if not segments:
-            return None
+            return self.prose_draft(q, target)
         first = target[0]
         where = first.column or (first.section_path[-1] if first.section_path else "")
         preface = f"《{first.doc_title}》{where}包括以下内容："
@@ -234,14 +258,72 @@ class ExtractiveAnswerer:
                 notes.append("另：" + "；".join(others[:3]) + "。如需查询，请在问题中注明规划名称。")
         return Draft(segments=segments, intent="list", preface=preface, notes=notes)
 
+    def prose_draft(self, q: Question, target: list[Chunk], limit: int = 6) -> Draft | None:
+        """A 专栏 or section without list items: its sentences, most relevant first, plan order."""
+        scored = [s for chunk in target for s in self.sentences(q, chunk, 0.0)]
+        if not scored:
+            return None
+        scored.sort(key=lambda s: -s.score)
+        return Draft(segments=self.to_segments(q, scored[:limit]), intent="list")
+
+    def best_container(self, q: Question, ranked: list[tuple[float, Chunk]]) -> tuple[float, str, str, tuple] | None:
+        """The 专栏 or section whose title best matches the question: (score, kind, doc_id, key)."""
+        docs = q.doc_hints or list(dict.fromkeys(c.doc_id for _, c in ranked[:4]))
+        best = None
+        for doc in docs:
+            for _, label in self.catalog.columns(doc):
+                chunks = self.catalog.column(doc, label)
+                score = container_score(self.cover(q, f"{chunks[0].doc_title} {label}"), self.cover(q, chunks[0].text[:200]))
+                if best is None or score > best[0]:
+                    best = (score, "column", doc, label)
+            for path in self.catalog.paths(doc):
+                own = [c for c in self.catalog.by_doc[doc] if tuple(c.section_path) == path and not c.column]
+                intro = own[0].text[:200] if own else ""
+                title = self.catalog.by_doc[doc][0].doc_title
+                score = container_score(self.cover(q, f"{title} {path[-1]}"), self.cover(q, intro))
+                if best is None or score > best[0]:
+                    best = (score, "section", doc, path)
+        return best
+
+    def container_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft | None:
+        found = self.best_container(q, ranked)
+        if found is None or found[0] < 0.45:
+            return None
+        _, kind, doc, key = found
+        if kind == "column":
+            return self.column_draft(q, self.catalog.column(doc, key))
+        children = self.catalog.children(doc, key)
+        if len(children) >= 2:
+            segments = []
+            for child in children:
+                under = self.catalog.section(doc, list(child), include_columns=True)
+                if not under:
+                    continue
+                first = under[0]
+                spans = sentence_spans(first.text) or [(0, len(first.text))]
+                segments.append(Segment(first, spans[0][0], spans[0][1], lead="· ", display=child[-1]))
+            if len(segments) >= 2:
+                where = key[-1]
+                return Draft(segments=segments, intent="list", preface=f"《{self.catalog.by_doc[doc][0].doc_title}》“{where}”包括：")
+        own = self.catalog.section(doc, list(key))
+        if not own:
+            return None
+        found_kind, items = list_items(own[0].text)
+        if items:
+            return self.column_draft(q, own)
+        return self.prose_draft(q, own)
+
     def passage_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft:
         """'……有哪些？': the items of the best-matching list, or its most relevant sentences."""
+        draft = self.container_answer(q, ranked)
+        if draft is not None and draft.segments:
+            return draft
         top = ranked[0][1]
-        sentences = self.sentence_answer(q, ranked, limit=4, per_chunk=4, top_chunks=3)
-        items = list_items(top.text) if top.kind != "table" else []
+        sentences = self.sentence_answer(q, ranked, limit=5, per_chunk=5, top_chunks=3, keep=0.6)
+        items = list_items(top.text)[1] if top.kind != "table" else []
         item_text = " ".join(top.text[i.start : i.end] for i in items)
-        sentence_cov = max((self.weights.coverage(q.terms, grams(s.chunk.text[s.start : s.end])) for s in sentences), default=0)
-        item_cov = self.weights.coverage(q.terms, grams(item_text)) if items else 0
+        sentence_cov = max((self.cover(q, s.chunk.text[s.start : s.end]) for s in sentences), default=0)
+        item_cov = self.cover(q, item_text) if items else 0
         if top.kind == "table" or (items and len(items) >= 3 and item_cov >= sentence_cov - 0.05):
             draft = self.list_answer(q, ranked)
             if draft is not None:
@@ -272,7 +354,7 @@ class ExtractiveAnswerer:
                 return Draft(segments=table[1], intent="table")
             return Draft(segments=self.to_segments(q, sentences), intent=q.intent)
         if q.intent == "eligibility":
-            picked = self.sentence_answer(q, ranked, limit=5, per_chunk=3, top_chunks=6)
+            picked = self.sentence_answer(q, ranked, limit=5, per_chunk=3, top_chunks=6, keep=0.6)
             return Draft(segments=self.to_segments(q, picked), intent="eligibility", preface="规划中与此相关的支持举措有：")
         if q.intent == "definition":
             picked = self.sentence_answer(q, ranked, limit=3, per_chunk=3, top_chunks=3)

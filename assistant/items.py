@@ -22,26 +22,31 @@ class Item:
     end: int
 
 
-def list_items(text: str) -> list[Item]:
-    """Items of a list-like passage: numbered lines, two-column numbered cells, or 'label：' lines.
-
-    Returns the most plentiful kind found, in reading order (numbered cells sorted by number).
-    """
-    numbered = [Item(int(m.group(1)), f"{m.group(1)}. {m.group(2).strip()}", m.start(1), m.end(2)) for m in _NUMBERED.finditer(text)]
-    cells = []
-    for line_match in re.finditer(r"(?m)^.*\t.*$", text):
-        for m in _NUMBERED_CELL.finditer(line_match.group(0)):
-            s = line_match.start() + m.start(1)
-            cells.append(Item(int(m.group(1)), f"{m.group(1)}. {m.group(2).strip()}", s, line_match.start() + m.end(2)))
-    if len(cells) >= 4:
-        return sorted(cells, key=lambda i: i.number or 0)
-    lettered = [Item(None, m.group(1), m.start(1), _line_end(text, m.end())) for m in _LETTERED.finditer(text)]
-    if len(lettered) >= 2:
-        return lettered
-    labelled = [Item(None, m.group(1).strip(), m.start(1), m.end(1)) for m in _LABELLED.finditer(text)]
-    leads = [Item(None, m.group(1).strip(), m.start(1), m.end(1)) for m in _SENTENCE_LEAD.finditer(text)]
-    best = max((numbered, labelled, leads), key=len)
-    return best if len(best) >= 2 else []
+def list_items(text: str, kind: str | None = None, min_items: int = 2) -> tuple[str | None, list[Item]]:
+    """(kind, items) of a list-like passage: numbered lines, two-column numbered cells, lettered
+    parts, 'label：' lines or sentence leads. Without `kind`, the most plentiful kind wins; a 专栏
+    continued in a second chunk passes the first chunk's kind."""
+    found: dict[str, list[Item]] = {}
+    if kind in (None, "numbered"):
+        found["numbered"] = [Item(int(m.group(1)), f"{m.group(1)}. {m.group(2).strip()}", m.start(1), m.end(2)) for m in _NUMBERED.finditer(text)]
+    if kind in (None, "cells"):
+        cells = []
+        for line_match in re.finditer(r"(?m)^.*\t.*$", text):
+            for m in _NUMBERED_CELL.finditer(line_match.group(0)):
+                s = line_match.start() + m.start(1)
+                cells.append(Item(int(m.group(1)), f"{m.group(1)}. {m.group(2).strip()}", s, line_match.start() + m.end(2)))
+        found["cells"] = sorted(cells, key=lambda i: i.number or 0) if len(cells) >= 4 or kind == "cells" else []
+    if kind in (None, "lettered"):
+        found["lettered"] = [Item(None, m.group(1), m.start(1), _line_end(text, m.end())) for m in _LETTERED.finditer(text)]
+    if kind in (None, "labelled"):
+        found["labelled"] = [Item(None, m.group(1).strip(), m.start(1), m.end(1)) for m in _LABELLED.finditer(text)]
+    if kind in (None, "leads"):
+        found["leads"] = [Item(None, m.group(1).strip(), m.start(1), m.end(1)) for m in _SENTENCE_LEAD.finditer(text)]
+    for preferred in ("cells", "lettered"):
+        if len(found.get(preferred, [])) >= max(min_items, 2 if kind is None else 1):
+            return preferred, found[preferred]
+    best = max(found, key=lambda k: len(found[k]))
+    return (best, found[best]) if len(found[best]) >= min_items else (None, [])
 
 
 def _line_end(text: str, pos: int) -> int:

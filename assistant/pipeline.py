@@ -101,9 +101,10 @@ class AnswerPipeline:
             preferred = self.search(q.standalone, q.doc_hints)
             others = self.search(q.standalone, None)
             seen = {h.chunk.chunk_id for h in preferred}
-            state.hits = preferred[: self.top_k] + [h for h in others if h.chunk.chunk_id not in seen][: self.top_k // 2]
+            # the answerer re-ranks by coverage, so it gets a generous pool
+            state.hits = preferred[: 2 * self.top_k] + [h for h in others if h.chunk.chunk_id not in seen][: self.top_k]
         else:
-            state.hits = self.search(q.standalone, doc_ids)[: self.top_k + 2]
+            state.hits = self.search(q.standalone, doc_ids)[: 2 * self.top_k + 4]
         return state
 
     def generate(self, state: QAState) -> QAState:
@@ -132,7 +133,14 @@ class AnswerPipeline:
         chunks = {seg.chunk.chunk_id: seg.chunk for seg in state.draft.segments}
         if not chunks or not q.terms:
             return 0.0 if not chunks else 1.0
-        return max(self.weights.coverage(q.terms, grams(c.search_text)) for c in chunks.values())
+        best = 0.0
+        for c in chunks.values():
+            have = grams(c.search_text)
+            for name, others in q.aliases.items():
+                if any(o in c.search_text for o in others):
+                    have |= grams(name)
+            best = max(best, self.weights.coverage(q.terms, have))
+        return best
 
     def decide(self, state: QAState) -> QAState:
         q, draft = state.parsed, state.draft

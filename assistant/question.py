@@ -7,6 +7,7 @@ All pure functions over strings; the vocabularies are data at the top of the mod
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ _BOILERPLATE = re.compile(
     r"是多少|有多少|多少|是什么|什么|有哪些|哪些|哪个|哪几|哪家|怎么样|怎样|怎么|如何|为什么|是否|有没有|"
     r"我们|我司|你们|咱们|能够|可以|应该|规划里|规划中|文件中|文中|里面|提出了|提出|提到|列了|列出|包括|包含|涉及|"
     r"目标值|相关|有关|关于|对于|这个|那个|这些|那些|其中|还有|另外|那么|"
+    r"一共|总共|几个|几类|几项|几家|几种|几大|几位|几名|几条|几成|分成|分为|定了|定的|是怎么定|怎么定|要达到|能达到|达到|要到|"
     r"[的了吗呢啊呀吧嘛么]"
 )
 _PUNCT = re.compile(r"[\s，,。．.！!？?；;：:、“”\"'‘’（）()《》<>【】\[\]{}—\-…/\\|]+")
@@ -52,8 +54,8 @@ INTENT_PATTERNS = {
     "eligibility": re.compile(
         r"(能|可以|可|怎样|如何)(享受|申请|获得|用|得到|争取)|支持|扶持|政策工具|优惠|激励|奖补|帮助|资助|鼓励|补助"
     ),
-    "list": re.compile(r"哪些|列了|列出|包括|包含|有什么|几个|几项|几大|清单|列举|都有|名单|构成|组成"),
-    "number": re.compile(r"多少|几家|几个|比重|占比|百分|%|％|增速|增幅|率|达到|规模|数量|目标值|指标|几成|万人|亿元|家"),
+    "list": re.compile(r"哪些|哪几|哪[一二三四五六七八九十两]+[个项类家条大]|列了|列出|包括|包含|有什么|清单|列举|都有|名单|构成|组成"),
+    "number": re.compile(r"多少|几家|几个|几类|几项|几成|比重|占比|百分|%|％|增速|增幅|率|达到|规模|数量|目标值|指标|万人|亿元|排第几|第几"),
 }
 _FOLLOWUP_START = re.compile(r"^(那|那么|那个|它|它们|其|这|该|此|还有|另外|同样|然后|如果是|换成|再|也|又|和|以及)")
 
@@ -109,6 +111,7 @@ class Question:
     unit: str | None = None  # the unit a number question asks for ('家', '亿元', '%')
     out_of_scope: str | None = None
     followup: bool = False
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # a name in the question → its other names
 
 
 _SEPARATORS = re.compile(r"[是和与及跟在把被到用]")
@@ -126,9 +129,15 @@ def content(text: str) -> str:
 
 
 def content_grams(text: str) -> set[str]:
+    """Character n-grams within the question's content words (jieba with the policy dictionary), so
+    no n-gram straddles two words ('划提' in '规划提了') and question words add nothing."""
+    from retrieval import segment
+
     out: set[str] = set()
-    for segment in content(text).split(" "):
-        out |= grams(segment)
+    for piece in content(text).split(" "):
+        for word in segment.words(piece) if piece else ():
+            if len(word) >= 2 or word.isascii():
+                out |= grams(word)
     return out
 
 
@@ -187,6 +196,24 @@ def asked_unit(text: str) -> str | None:
     return match.group(1) or "%"
 
 
+@functools.cache
+def _alias_groups() -> tuple[tuple[str, ...], ...]:
+    from retrieval.terms import load_aliases
+
+    return tuple(tuple(unicodedata.normalize("NFKC", n) for n in g) for g in load_aliases())
+
+
+def alias_mentions(text: str) -> dict[str, list[str]]:
+    """Names from the alias list that the question uses, each with the group's other names."""
+    out: dict[str, list[str]] = {}
+    for group in _alias_groups():
+        for name in sorted(group, key=len, reverse=True):
+            if len(name) >= 2 and name in text:
+                out[name] = [n for n in group if n != name]
+                break
+    return out
+
+
 def clean_history(questions: list[str]) -> list[str]:
     """Earlier questions, minus any that tried to change the rules (they carry no subject)."""
     return [q for q in questions if not INJECTION.search(q)]
@@ -207,7 +234,6 @@ def analyse(text: str, history_questions: list[str] | None = None) -> Question:
     column_numbers = [int(n) for n in re.findall(r"专栏\s*(\d{1,2})", standalone)]
     years = _YEAR.findall(text)
     must_have = [p for p in find_places(text, JIANGSU_PLACES + OTHER_PLACES) if p not in ("江苏", "江苏省", "全省", "我省")]
-    must_have += re.findall(r"[A-Za-z]{2,}[A-Za-z0-9\-]*", text)
     # a year before the plans' end (2025) must be in the supporting passage; 2025 is their horizon
     must_have += [f"{y}年" for y in years if int(y) < 2025]
     intent = detect_intent(text if not followup else standalone, places, doc_hints)
@@ -226,5 +252,6 @@ def analyse(text: str, history_questions: list[str] | None = None) -> Question:
         must_have=must_have,
         unit=unit,
         out_of_scope=out_of_scope_reason(text, places, other_places),
+        aliases=alias_mentions(standalone),
         followup=followup,
     )

@@ -45,3 +45,16 @@ class Catalog:
     def neighbours(self, chunk: Chunk) -> list[Chunk]:
         """The chunks of the same section and 专栏 (a section split into several chunks)."""
         return [c for c in self.by_doc.get(chunk.doc_id, []) if c.section == chunk.section and c.column == chunk.column]
+
+    def paths(self, doc_id: str) -> list[tuple[str, ...]]:
+        """Every section path of a document and its prefixes, in document order."""
+        seen: dict[tuple[str, ...], None] = {}
+        for c in self.by_doc.get(doc_id, []):
+            for i in range(1, len(c.section_path) + 1):
+                seen.setdefault(tuple(c.section_path[:i]), None)
+        return list(seen)
+
+    def children(self, doc_id: str, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The sub-sections directly below a section, in order."""
+        n = len(path)
+        return [p for p in self.paths(doc_id) if len(p) == n + 1 and p[:n] == path]

@@ -97,7 +97,12 @@ def chunk_document(doc: ParsedDocument, budget: int = DEFAULT_TOKENS, count: Cal
         if first.kind == "table":
             spans = _spans_of_table(first)
         else:
-            spans = [span for block in unit for span in _spans_of_text(block)]
+            # whole paragraphs where they fit (a 专栏 item stays in one piece), sentences otherwise
+            spans = [
+                span
+                for block in unit
+                for span in ([(block.start, block.end)] if count(block.text) <= budget else _spans_of_text(block))
+            ]
         pieces = [(unit[0].start, unit[-1].end)] if count(text[unit[0].start : unit[-1].end]) <= budget else _pack(spans, text, budget, count)
         if first.kind == "table":
             kind = "table"
