@@ -24,6 +24,9 @@ def support(sentence: str, chunk: Chunk) -> tuple[float, int, int]:
     target = grams(sentence)
     if not target:
         return 0.0, 0, 0
+    exact = chunk.text.find(sentence.strip())
+    if exact >= 0 and sentence.strip():  # a verbatim quote supports itself
+        return 1.0, exact, exact + len(sentence.strip())
     best = (0.0, 0, 0)
     spans = sentence_spans(chunk.text) or [(0, len(chunk.text))]
     # a sentence may paraphrase across two adjacent plan sentences

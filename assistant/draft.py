@@ -40,6 +40,7 @@ class Draft:
     preface: str = ""  # a line before the segments, no facts ("以下是……")
     notes: list[str] = field(default_factory=list)  # lines after the segments, no facts
     message: str = ""  # for refusals: the text shown instead of segments
+    support: float | None = None  # set when the answer's scope is a 专栏/section matched by title
 
 
 def section_label(chunk: Chunk) -> str:

@@ -26,6 +26,16 @@ _SUPPORT_WORDS = re.compile(r"支持|鼓励|落实|实施|推动|培育|加大|�
 _MAX_QUOTE = 220
 
 
+def scope_free(terms: set[str]) -> set[str]:
+    """The question's n-grams without those of place and plan names (for per-plan sub-questions)."""
+    from assistant.question import DOC_HINTS, JIANGSU_PLACES
+
+    scope: set[str] = set()
+    for word in (*JIANGSU_PLACES, *(w for words in DOC_HINTS.values() for w in words), "自创区"):
+        scope |= grams(word)
+    return (terms - scope) or terms
+
+
 def container_score(title: float, intro: float) -> float:
     """How well a 专栏/section matches: its title counts most; an intro that names the concept
     ('统筹推进科技创新“七大行动”') can stand in for a plain title."""
@@ -54,7 +64,9 @@ class ExtractiveAnswerer:
     def eligible(self, q: Question, chunk: Chunk) -> bool:
         """A passage can support the answer only if it names what the question names."""
         haystack = f"{chunk.search_text} {chunk.region.split('（')[0]}"
-        return all(m in haystack for m in q.must_have)
+        places = [m for m in q.must_have if not m.endswith("年")]
+        years = [m for m in q.must_have if m.endswith("年")]
+        return all(y in haystack for y in years) and (not places or any(p in haystack for p in places))
 
     @staticmethod
     def has_unit(q: Question, text: str) -> bool:
@@ -67,9 +79,25 @@ class ExtractiveAnswerer:
         return re.search(pattern, text) is not None
 
     def names_places(self, q: Question, chunk: Chunk, text: str) -> bool:
-        """The places a number question names must be named by the quote or its passage's address."""
+        """The place a number question names must be named by the quote or its passage's address
+        (one of them, when the question names several: each line answers for one)."""
         where = f"{text} {chunk.context} {chunk.region.split('（')[0]}"
-        return all(p in where for p in q.must_have if not p.isascii())
+        places = [p for p in q.must_have if not p.endswith("年")]
+        years = [p for p in q.must_have if p.endswith("年")]
+        if years and not all(y in where for y in years):
+            return False
+        return not places or any(p in where for p in places)
+
+    @staticmethod
+    def time_fit(q: Question, chunk: Chunk, text: str) -> float:
+        """Targets for 2025 answer a question about targets; 十三五 results answer one about results."""
+        if q.time is None:
+            return 0.0
+        past = bool(re.search(r"十三五|2020年|已|截至|目前|实绩", text)) or "发展基础" in chunk.section
+        future = bool(re.search(r"2025|十四五|力争|到20\d\d年|目标", text)) or re.search(r"发展目标|主要目标", chunk.section) is not None
+        if past == future:
+            return 0.0
+        return 0.08 if (future and q.time == "future") or (past and q.time == "past") else -0.25
 
     def cover(self, q: Question, text: str) -> float:
         """Weighted share of the question's n-grams in the text, counting an alias as its name."""
@@ -120,7 +148,10 @@ class ExtractiveAnswerer:
         for s, e in sentence_spans(chunk.text):
             piece = chunk.text[s:e]
             score = 0.65 * self.cover(q, piece) + 0.35 * chunk_score
+            if len(q.doc_hints) == 1 and chunk.doc_id == q.doc_hints[0]:
+                score += 0.1  # the question names this plan
             if q.intent in ("number", "compare"):
+                score += self.time_fit(q, chunk, piece)
                 score += 0.12 if re.search(r"\d", piece) else -0.1
                 score += 0.04 if _TARGET_WORDS.search(piece) else 0
                 if q.unit and not self.has_unit(q, piece):
@@ -136,13 +167,13 @@ class ExtractiveAnswerer:
 
     def table_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> tuple[float, list[Segment]] | None:
         best = None
-        for cscore, chunk in ranked[:6]:
+        for cscore, chunk in ranked[:10]:
             if chunk.kind != "table" or chunk.table is None or not chunk.table.rows:
                 continue
             rows = best_rows(chunk.text, chunk.table.header, chunk.table.rows, q.terms, self.weights)
             if not rows:
                 continue
-            score = 0.6 * rows[0].score + 0.4 * cscore
+            score = 0.6 * rows[0].score + 0.4 * cscore + self.time_fit(q, chunk, chunk.context)
             if any(y not in chunk.search_text for y in q.years):
                 score -= 0.15  # a table of 2020 results does not answer a question about 2025
             header_text = " ".join(chunk.table.header) + (chunk.table.title or "")
@@ -194,16 +225,41 @@ class ExtractiveAnswerer:
                 break
         return picked
 
-    def to_segments(self, q: Question, picked: list[Scored]) -> list[Segment]:
-        segments = []
-        # best chunk first; within a chunk, plan order
-        order = {}
+    def to_segments(self, q: Question, picked: list[Scored], widen: int = 0) -> list[Segment]:
+        """One segment per chunk: the picked sentences joined into one span (plan order), widened by
+        neighbouring sentences up to `widen` characters so the context around a fact comes along."""
+        by_chunk: dict[str, list[Scored]] = {}
         for p in picked:
-            order.setdefault(p.chunk.chunk_id, len(order))
-        for p in sorted(picked, key=lambda p: (order[p.chunk.chunk_id], p.start)):
-            s, e = self.narrow(q, p.chunk, p.start, p.end)
-            segments.append(Segment(p.chunk, s, e, lead=f"{source_label(p.chunk)}：" if not segments or segments[-1].chunk is not p.chunk else ""))
+            by_chunk.setdefault(p.chunk.chunk_id, []).append(p)
+        segments = []
+        for group in by_chunk.values():
+            chunk = group[0].chunk
+            if widen:
+                start, end = min(p.start for p in group), max(p.end for p in group)
+                start, end = self.widen(chunk, start, end, widen)
+                segments.append(Segment(chunk, start, end, lead=f"{source_label(chunk)}："))
+                continue
+            for i, p in enumerate(sorted(group, key=lambda p: p.start)):
+                s, e = self.narrow(q, chunk, p.start, p.end)
+                segments.append(Segment(chunk, s, e, lead=f"{source_label(chunk)}：" if i == 0 else ""))
         return segments
+
+    @staticmethod
+    def widen(chunk: Chunk, start: int, end: int, limit: int) -> tuple[int, int]:
+        spans = sentence_spans(chunk.text)
+        before = [sp for sp in spans if sp[1] <= start]
+        after = [sp for sp in spans if sp[0] >= end]
+        while before or after:
+            grew = False
+            if after and after[0][1] - start <= limit:
+                end = after.pop(0)[1]
+                grew = True
+            if before and end - before[-1][0] <= limit:
+                start = before.pop()[0]
+                grew = True
+            if not grew:
+                break
+        return start, end
 
     def list_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft | None:
         """The items of a 专栏 or a section: '专栏2列了哪些项目？'."""
@@ -227,11 +283,12 @@ class ExtractiveAnswerer:
 
     def column_draft(self, q: Question, target: list[Chunk]) -> Draft | None:
         """The items of a 专栏 spread over one or more chunks (its rows, when it is a table)."""
-        segments = []
-        kind = None
+        segments: list[Segment] = []
+        # the kind of list is decided over the whole 专栏: one item per chunk is common
+        kind, _ = list_items("\n".join(c.text for c in target if c.kind != "table"))
+        intro = self.intro(q, target, kind)
         for chunk in target:
-            found, items = list_items(chunk.text, kind=kind, min_items=1 if kind else 2)
-            kind = kind or found
+            items = list_items(chunk.text, kind=kind, min_items=1)[1] if kind else []
             if chunk.kind == "table" and chunk.table and chunk.table.rows:
                 for row in chunk.table.rows:
                     line = "\t".join(row)
@@ -244,6 +301,7 @@ class ExtractiveAnswerer:
                 segments.append(Segment(chunk, item.start, item.end, lead="· "))
         if not segments:
             return self.prose_draft(q, target)
+        segments = intro + segments
         first = target[0]
         where = first.column or (first.section_path[-1] if first.section_path else "")
         preface = f"《{first.doc_title}》{where}包括以下内容："
@@ -258,13 +316,27 @@ class ExtractiveAnswerer:
                 notes.append("另：" + "；".join(others[:3]) + "。如需查询，请在问题中注明规划名称。")
         return Draft(segments=segments, intent="list", preface=preface, notes=notes)
 
+    def intro(self, q: Question, target: list[Chunk], kind: str | None) -> list[Segment]:
+        """Sentences before the first item of a 专栏 that speak to the question ('聚焦海工船舶……')."""
+        first = next((c for c in target if c.kind != "table"), None)
+        if first is None:
+            return []
+        items = list_items(first.text, kind=kind, min_items=1)[1] if kind else []
+        end = items[0].start if items else len(first.text)
+        out = []
+        for s, e in sentence_spans(first.text[:end]):
+            if self.cover(q, first.text[s:e]) >= 0.3:
+                s2, e2 = self.narrow(q, first, s, e)
+                out.append(Segment(first, s2, e2))
+        return out[:2]
+
     def prose_draft(self, q: Question, target: list[Chunk], limit: int = 6) -> Draft | None:
         """A 专栏 or section without list items: its sentences, most relevant first, plan order."""
-        scored = [s for chunk in target for s in self.sentences(q, chunk, 0.0)]
+        scored = [s for chunk in target if chunk.kind != "table" for s in self.sentences(q, chunk, 0.0)]
         if not scored:
             return None
         scored.sort(key=lambda s: -s.score)
-        return Draft(segments=self.to_segments(q, scored[:limit]), intent="list")
+        return Draft(segments=self.to_segments(q, scored[:limit], widen=360), intent="list")
 
     def best_container(self, q: Question, ranked: list[tuple[float, Chunk]]) -> tuple[float, str, str, tuple] | None:
         """The 专栏 or section whose title best matches the question: (score, kind, doc_id, key)."""
@@ -289,7 +361,12 @@ class ExtractiveAnswerer:
         found = self.best_container(q, ranked)
         if found is None or found[0] < 0.45:
             return None
-        _, kind, doc, key = found
+        draft = self._container_draft(q, *found[1:])
+        if draft is not None:
+            draft.support = found[0]
+        return draft
+
+    def _container_draft(self, q: Question, kind: str, doc: str, key) -> Draft | None:
         if kind == "column":
             return self.column_draft(q, self.catalog.column(doc, key))
         children = self.catalog.children(doc, key)
@@ -331,7 +408,7 @@ class ExtractiveAnswerer:
         table = self.table_answer(q, ranked)
         if table and (not sentences or table[0] >= sentences[0].score):
             return Draft(segments=table[1], intent="table")
-        return Draft(segments=self.to_segments(q, sentences), intent="list")
+        return Draft(segments=self.to_segments(q, sentences, widen=360), intent="list")
 
     # ------------------------------------------------------------ entry point
 
@@ -355,18 +432,18 @@ class ExtractiveAnswerer:
             return Draft(segments=self.to_segments(q, sentences), intent=q.intent)
         if q.intent == "eligibility":
             picked = self.sentence_answer(q, ranked, limit=5, per_chunk=3, top_chunks=6, keep=0.6)
-            return Draft(segments=self.to_segments(q, picked), intent="eligibility", preface="规划中与此相关的支持举措有：")
+            return Draft(segments=self.to_segments(q, picked, widen=320), intent="eligibility", preface="规划中与此相关的支持举措有：")
         if q.intent == "definition":
             picked = self.sentence_answer(q, ranked, limit=3, per_chunk=3, top_chunks=3)
-            return Draft(segments=self.to_segments(q, picked), intent="definition")
-        return Draft(segments=self.to_segments(q, self.sentence_answer(q, ranked, limit=2)), intent=q.intent)
+            return Draft(segments=self.to_segments(q, picked, widen=320), intent="definition")
+        return Draft(segments=self.to_segments(q, self.sentence_answer(q, ranked, limit=2), widen=240), intent=q.intent)
 
     def compare(self, q: Question, retrieve: Retrieve) -> Draft:
         """One line per plan, each answered from that plan alone."""
         segments = []
         for doc in q.doc_hints:
             hits = retrieve(q.standalone, [doc])
-            sub = Question(**{**q.__dict__, "intent": "number", "doc_hints": [doc], "must_have": []})
+            sub = Question(**{**q.__dict__, "intent": "number", "doc_hints": [doc], "must_have": [], "terms": scope_free(q.terms)})
             ranked = self.ranked(sub, hits)
             if not ranked:
                 continue

@@ -130,6 +130,8 @@ class AnswerPipeline:
     def support(self, state: QAState) -> float:
         """How much of the question the cited passages cover (0..1)."""
         q = state.parsed
+        if state.draft.support is not None:
+            return state.draft.support
         chunks = {seg.chunk.chunk_id: seg.chunk for seg in state.draft.segments}
         if not chunks or not q.terms:
             return 0.0 if not chunks else 1.0

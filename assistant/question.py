@@ -109,6 +109,7 @@ class Question:
     years: list[str] = field(default_factory=list)
     must_have: list[str] = field(default_factory=list)  # strings a supporting passage must contain
     unit: str | None = None  # the unit a number question asks for ('家', '亿元', '%')
+    time: str | None = None  # 'past' (十三五 results) or 'future' (2025 targets)
     out_of_scope: str | None = None
     followup: bool = False
     aliases: dict[str, list[str]] = field(default_factory=dict)  # a name in the question → its other names
@@ -149,8 +150,26 @@ def find_places(text: str, vocabulary: tuple[str, ...]) -> list[str]:
     return found
 
 
+_EACH = re.compile(r"各(是|定|有|为|自|要|达到|多少)|谁(最|更)?(高|多|大|低|少)|哪个(最|更)")
+_PAST = re.compile(r"十三五|2020年|实绩|完成情况|完成了|做到|现在|目前|已经|去年|基础")
+_FUTURE = re.compile(r"目标|2025|十四五|到.{0,4}年|要达到|力争|将要|计划")
+
+
+def time_orientation(text: str) -> str | None:
+    """'past' (results of the 13th plan), 'future' (targets for 2025) or None."""
+    past, future = bool(_PAST.search(text)), bool(_FUTURE.search(text))
+    if past and not re.search(r"2025|十四五", text):
+        return "past"
+    if future and not past:
+        return "future"
+    return None
+
+
 def detect_intent(text: str, places: list[str], doc_hints: list[str]) -> str:
-    if INTENT_PATTERNS["compare"].search(text) and (len(places) >= 2 or len(doc_hints) >= 2 or "和" in text or "与" in text):
+    several = len(places) >= 2 or len(doc_hints) >= 2
+    if (INTENT_PATTERNS["compare"].search(text) or _EACH.search(text)) and (several or "和" in text or "与" in text):
+        return "compare"
+    if several and INTENT_PATTERNS["number"].search(text):
         return "compare"
     if INTENT_PATTERNS["definition"].search(text):
         return "definition"
@@ -251,6 +270,7 @@ def analyse(text: str, history_questions: list[str] | None = None) -> Question:
         years=years,
         must_have=must_have,
         unit=unit,
+        time=time_orientation(text if not followup or _PAST.search(text) or _FUTURE.search(text) else standalone),
         out_of_scope=out_of_scope_reason(text, places, other_places),
         aliases=alias_mentions(standalone),
         followup=followup,

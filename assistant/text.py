@@ -78,7 +78,8 @@ class GramWeights:
 
     def coverage(self, query: set[str], text_grams: set[str]) -> float:
         """Weighted share of the query's n-grams found in the text (0..1)."""
-        total = sum(self.idf(g) for g in query)
+        # sorted: float sums must not depend on set order (hash seeds), or ties flip between runs
+        total = sum(self.idf(g) for g in sorted(query))
         if total == 0:
             return 0.0
-        return sum(self.idf(g) for g in query & text_grams) / total
+        return sum(self.idf(g) for g in sorted(query & text_grams)) / total
