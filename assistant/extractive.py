@@ -26,6 +26,16 @@ _SUPPORT_WORDS = re.compile(r"支持|鼓励|落实|实施|推动|培育|加大|�
 _MAX_QUOTE = 220
 
 
+def loosely_in(name: str, text: str) -> bool:
+    """The name, or its characters in order with short gaps ('研发投入达3000亿元、占地区生产总值比重'
+    for 研发投入占地区生产总值比重): plans often split a long term around a figure."""
+    if name in text:
+        return True
+    if len(name) < 6:
+        return False
+    return re.search("[^。；]{0,14}".join(map(re.escape, name)), text) is not None
+
+
 def scope_free(terms: set[str]) -> set[str]:
     """The question's n-grams without those of place and plan names (for per-plan sub-questions)."""
     from assistant.question import DOC_HINTS, JIANGSU_PLACES
@@ -79,31 +89,35 @@ class ExtractiveAnswerer:
         return re.search(pattern, text) is not None
 
     def names_places(self, q: Question, chunk: Chunk, text: str) -> bool:
-        """The place a number question names must be named by the quote or its passage's address
-        (one of them, when the question names several: each line answers for one)."""
+        """The places (and past years) a number question names must be named by the quote, its
+        passage's address (section, table header) or the plan's region."""
         where = f"{text} {chunk.context} {chunk.region.split('（')[0]}"
-        places = [p for p in q.must_have if not p.endswith("年")]
-        years = [p for p in q.must_have if p.endswith("年")]
-        if years and not all(y in where for y in years):
-            return False
-        return not places or any(p in where for p in places)
+        return all(p in where for p in q.must_have)
 
     @staticmethod
     def time_fit(q: Question, chunk: Chunk, text: str) -> float:
         """Targets for 2025 answer a question about targets; 十三五 results answer one about results."""
         if q.time is None:
             return 0.0
-        past = bool(re.search(r"十三五|2020年|已|截至|目前|实绩", text)) or "发展基础" in chunk.section
-        future = bool(re.search(r"2025|十四五|力争|到20\d\d年|目标", text)) or re.search(r"发展目标|主要目标", chunk.section) is not None
+        if re.search(r"发展目标|主要目标", chunk.section):
+            past, future = False, True
+        elif re.search(r"发展基础|面临形势|机遇挑战", chunk.section):
+            past, future = True, False
+        else:
+            past = bool(re.search(r"十三五|2020年|已|截至|目前|实绩", text))
+            future = bool(re.search(r"2025|十四五|力争|到20\d\d年|目标", text))
         if past == future:
             return 0.0
-        return 0.08 if (future and q.time == "future") or (past and q.time == "past") else -0.25
+        if future and q.time == "future":
+            # the plan's headline targets live in its 发展目标/主要目标 section
+            return 0.18 if re.search(r"发展目标|主要目标", chunk.section) else 0.08
+        return 0.08 if past and q.time == "past" else -0.25
 
     def cover(self, q: Question, text: str) -> float:
         """Weighted share of the question's n-grams in the text, counting an alias as its name."""
         have = grams(text)
         for name, others in q.aliases.items():
-            if any(o in text for o in others):
+            if any(loosely_in(o, text) for o in others):
                 have |= grams(name)
         return self.weights.coverage(q.terms, have)
 
@@ -165,10 +179,22 @@ class ExtractiveAnswerer:
 
     # ------------------------------------------------------------ intents
 
+    def table_candidates(self, q: Question, ranked: list[tuple[float, Chunk]]) -> list[tuple[float, Chunk]]:
+        """Tables among the retrieved chunks plus every table of the plans the question names: the
+        corpus has few tables, and a table row is easy to miss by retrieval alone."""
+        seen = {c.chunk_id for _, c in ranked[:10] if c.kind == "table"}
+        out = [(s, c) for s, c in ranked[:10] if c.kind == "table"]
+        docs = q.doc_hints or list(self.catalog.by_doc)
+        for doc in docs:
+            for chunk in self.catalog.by_doc.get(doc, []):
+                if chunk.kind == "table" and chunk.chunk_id not in seen and self.eligible(q, chunk):
+                    out.append((self.chunk_score(q, chunk), chunk))
+        return out
+
     def table_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> tuple[float, list[Segment]] | None:
         best = None
-        for cscore, chunk in ranked[:10]:
-            if chunk.kind != "table" or chunk.table is None or not chunk.table.rows:
+        for cscore, chunk in self.table_candidates(q, ranked):
+            if chunk.table is None or not chunk.table.rows:
                 continue
             rows = best_rows(chunk.text, chunk.table.header, chunk.table.rows, q.terms, self.weights)
             if not rows:
@@ -392,6 +418,9 @@ class ExtractiveAnswerer:
 
     def passage_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft:
         """'……有哪些？': the items of the best-matching list, or its most relevant sentences."""
+        table = self.table_answer(q, ranked)
+        if table and table[0] >= 0.85:  # a row that names what is asked ('智能制造龙城实验室 … 责任单位')
+            return Draft(segments=table[1], intent="table")
         draft = self.container_answer(q, ranked)
         if draft is not None and draft.segments:
             return draft
