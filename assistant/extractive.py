@@ -170,6 +170,8 @@ class ExtractiveAnswerer:
                 score += 0.04 if _TARGET_WORDS.search(piece) else 0
                 if q.unit and not self.has_unit(q, piece):
                     continue
+                if self.cover(q, f"{piece} {chunk.context}") < 0.45:
+                    continue  # a figure about something else
                 if not self.names_places(q, chunk, piece):
                     continue
             if q.intent == "eligibility" and _SUPPORT_WORDS.search(piece):
@@ -205,8 +207,8 @@ class ExtractiveAnswerer:
             header_text = " ".join(chunk.table.header) + (chunk.table.title or "")
             if not self.names_places(q, chunk, header_text + " ".join(rows[0].row)):
                 continue
-            if any(p in chunk.table.header for p in q.must_have):
-                score += 0.1  # the question names a column of this table ('苏州')
+            if any(p in chunk.table.header for p in q.must_have) or (chunk.table.header and matching_columns(chunk.table.header, q.text, q.text)):
+                score += 0.1  # the question names a column of this table ('苏州', '“十三五”实绩')
             if best is None or score > best[0]:
                 best = (score, chunk, [r for r in rows[:3] if r.score >= 0.6 * rows[0].score and r.score > 0.1])
         if best is None or not best[2]:
@@ -214,6 +216,10 @@ class ExtractiveAnswerer:
         score, chunk, matches = best
         header = chunk.table.header
         cols = matching_columns(header, q.text, q.standalone) if header else []
+        if cols:  # a row with no figure in the asked column ('/') answers nothing
+            matches = [m for m in matches if any(m.row[i].strip("/ ") for i in cols if i < len(m.row))]
+            if not matches:
+                return None
         title = chunk.table.title or chunk.column or ""
         segments = []
         for match in matches:
@@ -324,7 +330,13 @@ class ExtractiveAnswerer:
                         segments.append(Segment(chunk, pos, pos + len(line), lead="· ", display="｜".join(c for c in row if c and not (chunk.table.header and chunk.table.header[0] == "序号" and c == row[0]))))
                 continue
             for item in items:
-                segments.append(Segment(chunk, item.start, item.end, lead="· "))
+                end = item.end
+                if len(item.label.strip("“”")) <= 4:  # '“1”：……' says nothing without its text
+                    end = chunk.text.find("\n", item.end)
+                    end = len(chunk.text) if end < 0 else end
+                segments.append(Segment(chunk, item.start, end, lead="· "))
+        if len([s for s in segments if s.chunk.kind != "table"]) in (1, 2) and not any(c.kind == "table" for c in target):
+            return self.prose_draft(q, target)  # two long items: their sentences say more than their titles
         if not segments:
             return self.prose_draft(q, target)
         segments = intro + segments
@@ -419,7 +431,8 @@ class ExtractiveAnswerer:
     def passage_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft:
         """'……有哪些？': the items of the best-matching list, or its most relevant sentences."""
         table = self.table_answer(q, ranked)
-        if table and table[0] >= 0.85:  # a row that names what is asked ('智能制造龙城实验室 … 责任单位')
+        best_sentence = max((s.score for s in self.sentence_answer(q, ranked, limit=1)), default=0.0)
+        if table and table[0] >= 0.85 and table[0] >= best_sentence:  # a row that names what is asked
             return Draft(segments=table[1], intent="table")
         draft = self.container_answer(q, ranked)
         if draft is not None and draft.segments:
@@ -462,6 +475,15 @@ class ExtractiveAnswerer:
         if q.intent == "eligibility":
             picked = self.sentence_answer(q, ranked, limit=5, per_chunk=3, top_chunks=6, keep=0.6)
             return Draft(segments=self.to_segments(q, picked, widen=320), intent="eligibility", preface="规划中与此相关的支持举措有：")
+        if q.intent in ("definition", "general"):
+            table = self.table_answer(q, ranked)
+            if table and table[0] >= 0.85:
+                return Draft(segments=table[1], intent="table")
+            found = self.best_container(q, ranked)
+            if q.intent == "definition" and found and found[0] >= 0.6 and found[1] == "column":
+                draft = self.container_answer(q, ranked)
+                if draft is not None and draft.segments:
+                    return draft
         if q.intent == "definition":
             picked = self.sentence_answer(q, ranked, limit=3, per_chunk=3, top_chunks=3)
             return Draft(segments=self.to_segments(q, picked, widen=320), intent="definition")

@@ -102,9 +102,9 @@ class AnswerPipeline:
             others = self.search(q.standalone, None)
             seen = {h.chunk.chunk_id for h in preferred}
             # the answerer re-ranks by coverage, so it gets a generous pool
-            state.hits = preferred[: 2 * self.top_k] + [h for h in others if h.chunk.chunk_id not in seen][: self.top_k]
+            state.hits = preferred + [h for h in others if h.chunk.chunk_id not in seen][: self.top_k]
         else:
-            state.hits = self.search(q.standalone, doc_ids)[: 2 * self.top_k + 4]
+            state.hits = self.search(q.standalone, doc_ids)
         return state
 
     def generate(self, state: QAState) -> QAState:

@@ -150,6 +150,7 @@ def find_places(text: str, vocabulary: tuple[str, ...]) -> list[str]:
     return found
 
 
+_COUNTED = re.compile(r"(?<![第\d])[两三四五六七八九十]+[大个项类条种家所座]|都是些啥|都有啥|有啥|是些啥|哪几")
 _EACH = re.compile(r"各(是|定|有|为|自|要|达到|多少)|谁(最|更)?(高|多|大|低|少)|哪个(最|更)")
 _PAST = re.compile(r"十三五|2020年|实绩|完成情况|完成了|做到|现在|目前|已经|去年|基础")
 _FUTURE = re.compile(r"目标|2025|十四五|到.{0,4}年|要达到|力争|将要|计划")
@@ -171,6 +172,8 @@ def detect_intent(text: str, places: list[str], doc_hints: list[str]) -> str:
         return "compare"
     if several and INTENT_PATTERNS["number"].search(text):
         return "compare"
+    if _COUNTED.search(text) and not re.search(r"多少|几[家个项]?[？?]?$", text):
+        return "list"  # '三大产业创新集群是什么' asks for the three
     if INTENT_PATTERNS["definition"].search(text):
         return "definition"
     if INTENT_PATTERNS["eligibility"].search(text) and re.search(r"企业|公司|我们|我司|单位|机构|人才|团队|高校|个人|创业", text):

@@ -93,7 +93,7 @@ class Runtime:
             return self
 
     def _search(self, query: str, doc_ids: Sequence[str] | None) -> list[SearchHit]:
-        return self.retriever.search(query[: self.settings.max_question_chars], k=max(2 * self.settings.top_k + 4, 16), doc_ids=list(doc_ids) if doc_ids else None)
+        return self.retriever.search(query[: self.settings.max_question_chars], k=max(3 * self.settings.top_k, 20), doc_ids=list(doc_ids) if doc_ids else None)
 
     # ------------------------------------------------------------ the service
 
