@@ -466,28 +466,27 @@ class ExtractiveAnswerer:
             return Draft(intent=q.intent)
         if q.intent == "list":
             return self.passage_answer(q, ranked)
-        if q.intent in ("number", "general", "compare"):
-            table = self.table_answer(q, ranked)
-            sentences = self.sentence_answer(q, ranked, limit=2 if q.intent == "number" else 3, per_chunk=2)
+        table = self.table_answer(q, ranked)
+        if q.intent in ("number", "compare"):
+            sentences = self.sentence_answer(q, ranked, limit=2, per_chunk=2)
             if table and (not sentences or table[0] >= sentences[0].score - 0.05):
                 return Draft(segments=table[1], intent="table")
             return Draft(segments=self.to_segments(q, sentences), intent=q.intent)
+        best_sentence = max((s.score for s in self.sentence_answer(q, ranked, limit=1)), default=0.0)
+        if table and table[0] >= best_sentence - (0.1 if table[0] >= 0.85 else 0.05 if q.intent == "general" else -1):
+            return Draft(segments=table[1], intent="table")
+        found = self.best_container(q, ranked)
+        if found and found[1] == "column" and found[0] >= (0.6 if q.intent == "definition" else 0.8):
+            draft = self.container_answer(q, ranked)  # '紫琅专项是什么？': the 专栏 of that name
+            if draft is not None and draft.segments:
+                return draft
         if q.intent == "eligibility":
-            picked = self.sentence_answer(q, ranked, limit=5, per_chunk=3, top_chunks=6, keep=0.6)
-            return Draft(segments=self.to_segments(q, picked, widen=320), intent="eligibility", preface="规划中与此相关的支持举措有：")
-        if q.intent in ("definition", "general"):
-            table = self.table_answer(q, ranked)
-            if table and table[0] >= 0.85:
-                return Draft(segments=table[1], intent="table")
-            found = self.best_container(q, ranked)
-            if q.intent == "definition" and found and found[0] >= 0.6 and found[1] == "column":
-                draft = self.container_answer(q, ranked)
-                if draft is not None and draft.segments:
-                    return draft
+            picked = self.sentence_answer(q, ranked, limit=6, per_chunk=4, top_chunks=6, keep=0.6)
+            return Draft(segments=self.to_segments(q, picked, widen=360), intent="eligibility", preface="规划中与此相关的支持举措有：")
         if q.intent == "definition":
             picked = self.sentence_answer(q, ranked, limit=3, per_chunk=3, top_chunks=3)
             return Draft(segments=self.to_segments(q, picked, widen=320), intent="definition")
-        return Draft(segments=self.to_segments(q, self.sentence_answer(q, ranked, limit=2), widen=240), intent=q.intent)
+        return Draft(segments=self.to_segments(q, self.sentence_answer(q, ranked, limit=3, per_chunk=2), widen=240), intent=q.intent)
 
     def compare(self, q: Question, retrieve: Retrieve) -> Draft:
         """One line per plan, each answered from that plan alone."""
