@@ -79,3 +79,12 @@ def segments_from_model(text: str, passages: list[Chunk]) -> list[Segment]:
         if score >= MIN_SUPPORT and numbers_supported(sentence, f"{chunk.context}\n{chunk.text}"):
             segments.append(Segment(chunk, s, e, display=sentence))
     return segments
+
+
+def citations_are_verbatim(answer, catalog) -> bool:
+    """Every citation's quote is an exact substring of the text of the chunk it names."""
+    for c in answer.citations:
+        chunk = catalog.get(c.chunk_id)
+        if chunk is None or c.quote not in chunk.text:
+            return False
+    return True
