@@ -57,7 +57,7 @@ def reply_letter(draft: Draft, topic: str) -> Draft:
     """Draft-reply mode: a formal reply in which every factual line is a cited quote."""
     draft.preface = f"关于{topic}有关情况的答复\n\n经查，相关规划对此有如下表述："
     for i, seg in enumerate(draft.segments, 1):
-        seg.lead = f"{i}. 《{seg.chunk.doc_title}》（{section_label(seg.chunk)}）提出：“"
+        seg.lead = f"{i}. 《{seg.chunk.doc_title}》“{section_label(seg.chunk)}”提出：“"
         seg.display = f"{seg.shown}”"
     draft.notes = [*draft.notes, "", "以上内容均摘自规划原文，供参考。", "特此答复。"]
     return draft
