@@ -1,0 +1,124 @@
+"""`create_app(settings, service=None)`: the one FastAPI app behind `planqa serve`.
+
+    /api/ask, /api/ask/stream, /api/search,     JSON and SSE; key-checked and rate-limited
+    /api/documents, /api/chunks/{id}
+    /v1/chat/completions, /v1/models            OpenAI-compatible; key-checked and rate-limited
+    /healthz, /docs, /openapi.json              open
+    /ui                                         Gradio chat (login with a key when keys are set)
+    /widget.js, /widget-demo                    the portal widget and a page that shows it
+
+Middleware, outermost first: access log → CORS → body size limit → catch-all 500.
+The real `Runtime` is built in the lifespan, once, and only when no service is passed in
+(tests pass a fake).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
+
+from assistant.api.deps import require_access
+from assistant.api.errors import install_error_handlers
+from assistant.api.middleware import AccessLog, BodySizeLimit, CatchAll
+from assistant.api.routes import ask, corpus, health, openai, widget
+from assistant.api.security import KeyPolicy, SlidingWindowLimiter
+from assistant.service import AssistantService
+from assistant.settings import Settings
+from retrieval.errors import IndexUnavailable
+
+logger = logging.getLogger("planqa.api")
+
+
+def _build_runtime(settings: Settings) -> AssistantService:
+    from assistant.runtime import Runtime  # imported here: heavy, and only the real server needs it
+
+    runtime = Runtime(settings)
+    try:
+        runtime.ensure_index()
+        load = getattr(runtime, "load", None)  # open the index now rather than on the first question
+        if callable(load):
+            load()
+    except IndexUnavailable as exc:
+        # Keep serving: /healthz says why, questions get 503, and the runtime retries the index.
+        logger.error("index unavailable: %s", exc)
+    return runtime
+
+
+def _lifespan(settings: Settings):
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        built = None
+        if app.state.service is None:
+            try:
+                built = await anyio.to_thread.run_sync(_build_runtime, settings)
+                app.state.service = built
+            except IndexUnavailable as exc:  # no runtime at all: /healthz and 503s, not a crash
+                app.state.service_error = str(exc)
+                logger.error("index unavailable: %s", exc)
+        try:
+            yield
+        finally:
+            close = getattr(built, "close", None)
+            if callable(close):
+                close()
+
+    return lifespan
+
+
+def create_app(settings: Settings, service: AssistantService | None = None) -> FastAPI:
+    app = FastAPI(
+        title="规划问答 planqa",
+        summary="Cited answers over five Jiangsu science-and-technology plans.",
+        version="0.1.0",
+        lifespan=_lifespan(settings),
+    )
+    app.state.settings = settings
+    app.state.service = service
+    app.state.service_error = None
+    app.state.key_policy = KeyPolicy(
+        tuple(settings.api_keys), tuple(settings.widget_keys), tuple(settings.cors_origins)
+    )
+    app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
+    install_error_handlers(app)
+
+    guarded = [Depends(require_access)]
+    app.include_router(ask.router, prefix="/api", dependencies=guarded)
+    app.include_router(corpus.router, prefix="/api", dependencies=guarded)
+    app.include_router(openai.router, prefix="/v1", dependencies=guarded)
+    app.include_router(health.router)
+    app.include_router(widget.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/")
+
+    app.add_middleware(CatchAll)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )
+    app.add_middleware(AccessLog, log_questions=settings.log_questions)
+    _mount_chat(app, settings)
+    return app
+
+
+def _mount_chat(app: FastAPI, settings: Settings) -> None:
+    # The API is the composition root, so it reaches up to `ui` for the chat page.
+    from ui.chat import mount_chat
+
+    keys = KeyPolicy(tuple(settings.api_keys))
+
+    def login(_user: str, password: str) -> bool:
+        return keys.check(password, origin=None, widget_allowed=False) is not None
+
+    mount_chat(app, lambda: app.state.service, login=login if settings.api_keys else None)

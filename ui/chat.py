@@ -1,0 +1,253 @@
+"""The Gradio chat (mounted at `/ui`): streamed, cited answers over the plans, in Chinese.
+
+It calls the same `AssistantService` as the HTTP API, in-process. The chatbot renders plain text
+(markdown off) and every message is HTML-escaped first, so `<img onerror=…>` shows as text.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from collections.abc import Callable, Iterator
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from assistant.schemas import Answer, Citation, Turn  # noqa: E402
+from assistant.service import AssistantService  # noqa: E402
+from retrieval.errors import PlanqaError  # noqa: E402
+from retrieval.models import Chunk  # noqa: E402
+
+logger = logging.getLogger("planqa.ui")
+
+EXAMPLES = [
+    "到2025年江苏全社会研发投入占地区生产总值比重的目标？",
+    "专栏2列了哪些项目？",
+    "苏州万人高价值发明专利拥有量目标是多少？",
+    "我们是南通的小微企业，能用哪些政策工具？",
+]
+
+# System fonts only: the default theme would fetch Google Fonts, and nothing may download here.
+THEME = gr.themes.Soft(
+    font=["PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", "sans-serif"],
+    font_mono=["ui-monospace", "Consolas", "monospace"],
+)
+
+CSS = """
+#planqa-notice { border-left: 4px solid #d97706; background: #fffbeb; padding: 6px 12px; border-radius: 6px; }
+#planqa-citations label { font-size: 0.92em; }
+"""
+
+ServiceGetter = Callable[[], AssistantService | None]
+
+
+def shown(text: str) -> str:
+    """Text for the chatbot, which renders (sanitised) HTML when markdown is off: escaped, so
+    `<img onerror=…>` or `[link](…)` is displayed exactly as typed, never rendered or run."""
+    return html.escape(text, quote=False)
+
+
+def citation_label(c: Citation, quote_chars: int = 40) -> str:
+    """`[n] 文档 › 章节 › 专栏：“quote…”`; the quote tells apart citations from one section."""
+    where = " › ".join(p for p in (c.doc_title, c.section, c.column) if p)
+    quote = c.quote if len(c.quote) <= quote_chars else c.quote[:quote_chars] + "…"
+    return f"[{c.n}] {where}：“{quote}”" if quote else f"[{c.n}] {where}"
+
+
+def passage_header(chunk: Chunk) -> str:
+    path = " › ".join([chunk.doc_title, *chunk.section_path])
+    return f"{path}  ·  {chunk.column}" if chunk.column else path
+
+
+def _notice(message: str | None):
+    if not message:
+        return gr.Markdown(value="", visible=False)
+    return gr.Markdown(value=f"⚠️ {shown(message)}", visible=True)
+
+
+def build_chat(get_service: ServiceGetter) -> gr.Blocks:
+    """The chat page; `get_service` is called per request (the service is built in the lifespan)."""
+
+    def load_documents():
+        service = get_service()
+        if service is None:
+            return gr.Dropdown(choices=[])
+        return gr.Dropdown(choices=[(d.title, d.doc_id) for d in service.documents()])
+
+    def respond(question: str, doc_ids: list[str], reply_mode: bool, turns: list[dict]) -> Iterator:
+        question = (question or "").strip()
+        messages = [{"role": t["role"], "content": shown(t["content"])} for t in turns]
+        if not question:
+            yield (
+                messages,
+                "",
+                _notice("请输入问题。"),
+                gr.Radio(choices=[], value=None, visible=False, interactive=True),
+                turns,
+            )
+            return
+        messages = [
+            *messages,
+            {"role": "user", "content": shown(question)},
+            {"role": "assistant", "content": "…"},
+        ]
+        no_citations = gr.Radio(choices=[], value=None, visible=False, interactive=True)
+        yield messages, "", _notice(None), no_citations, turns
+        service = get_service()
+        if service is None:
+            messages[-1] = {"role": "assistant", "content": "服务正在启动，请稍后再试。"}
+            yield messages, "", _notice("索引尚未加载，暂时无法作答。"), no_citations, turns
+            return
+        written, answer = "", None
+        try:
+            history = [Turn(**t) for t in turns]
+            stream = service.stream(
+                question, history=history, doc_ids=doc_ids or None, mode="reply" if reply_mode else "answer"
+            )
+            for item in stream:
+                if isinstance(item, Answer):
+                    answer = item
+                    break
+                written += item
+                messages[-1] = {"role": "assistant", "content": shown(written)}
+                yield messages, "", _notice(None), no_citations, turns
+        except PlanqaError as exc:
+            messages[-1] = {"role": "assistant", "content": "（未能作答）"}
+            yield messages, "", _notice(str(exc)), no_citations, turns
+            return
+        except Exception:
+            logger.exception("chat answer failed")
+            messages[-1] = {"role": "assistant", "content": "（内部错误）"}
+            yield messages, "", _notice("内部错误，请稍后再试。"), no_citations, turns
+            return
+        if answer is None:
+            yield messages, "", _notice("回答中断，请重试。"), no_citations, turns
+            return
+        messages[-1] = {"role": "assistant", "content": shown(answer.answer)}
+        turns = [
+            *turns,
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer.answer},
+        ]
+        notice = (
+            f"未能根据规划原文作答：{answer.refusal_reason or '资料中没有相关内容'}"
+            if answer.refused
+            else None
+        )
+        citations = gr.Radio(
+            choices=[(citation_label(c), c.chunk_id) for c in answer.citations],
+            value=None,
+            visible=bool(answer.citations),
+            interactive=True,
+        )
+        yield messages, "", _notice(notice), citations, turns
+
+    def open_passage(selected: gr.SelectData):
+        chunk_id = selected.value
+        service = get_service()
+        chunk = service.chunk(chunk_id) if (service and chunk_id) else None
+        if chunk is None:
+            return gr.Accordion(visible=False), "", ""
+        return gr.Accordion(visible=True, open=True), passage_header(chunk), chunk.text
+
+    def clear():
+        return (
+            [],
+            [],
+            _notice(None),
+            gr.Radio(choices=[], value=None, visible=False, interactive=True),
+            gr.Accordion(visible=False),
+        )
+
+    with gr.Blocks(title="规划问答") as demo:
+        gr.Markdown(
+            "## 规划问答\n依据江苏省五份科技创新规划作答，每个结论标注出处；规划未涉及的问题会说明无法回答。"
+        )
+        turns = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="对话",
+                    show_label=False,
+                    height=420,
+                    buttons=["copy"],
+                    feedback_options=None,
+                    render_markdown=False,  # answers are plain text; see `shown`
+                    elem_id="planqa-chat",
+                )
+                notice = gr.Markdown(visible=False, elem_id="planqa-notice")
+                citations = gr.Radio(
+                    label="引用出处（点击查看原文）",
+                    choices=[],
+                    visible=False,
+                    interactive=True,
+                    elem_id="planqa-citations",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        placeholder="请输入关于规划的问题…",
+                        show_label=False,
+                        scale=5,
+                        elem_id="planqa-question",
+                    )
+                    send = gr.Button("提问", variant="primary", scale=1, elem_id="planqa-send")
+                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题")
+            with gr.Column(scale=2):
+                doc_filter = gr.Dropdown(
+                    label="限定文档（不选则检索全部）", multiselect=True, choices=[], elem_id="planqa-docs"
+                )
+                reply_mode = gr.Checkbox(
+                    label="起草答复（按答复来信的口吻撰写）", value=False, elem_id="planqa-reply"
+                )
+                clear_btn = gr.Button("清空对话")
+                with gr.Accordion(
+                    "原文段落", open=True, visible=False, elem_id="planqa-passage"
+                ) as passage_box:
+                    passage_where = gr.Textbox(
+                        label="出处（章节 · 专栏）",
+                        lines=2,
+                        interactive=False,
+                        elem_id="planqa-passage-where",
+                    )
+                    passage_text = gr.Textbox(
+                        label="原文", lines=10, max_lines=24, interactive=False, elem_id="planqa-passage-text"
+                    )
+
+        inputs = [question, doc_filter, reply_mode, turns]
+        outputs = [chatbot, question, notice, citations, turns]
+        for trigger in (send.click, question.submit):
+            trigger(respond, inputs, outputs, concurrency_limit=4, api_visibility="private")
+            trigger(
+                lambda: gr.Accordion(visible=False),
+                None,
+                [passage_box],
+                queue=False,
+                api_visibility="private",
+            )
+        citations.select(
+            open_passage, None, [passage_box, passage_where, passage_text], api_visibility="private"
+        )
+        for trigger in (clear_btn.click, chatbot.clear):
+            trigger(clear, None, [chatbot, turns, notice, citations, passage_box], api_visibility="private")
+        demo.load(load_documents, None, [doc_filter], api_visibility="private")
+    return demo
+
+
+def mount_chat(
+    app, get_service: ServiceGetter, *, path: str = "/ui", login: Callable[[str, str], bool] | None = None
+):
+    """Mount the chat on a FastAPI app; with `login`, the page asks for a user name and key first."""
+    return gr.mount_gradio_app(
+        app,
+        build_chat(get_service),
+        path=path,
+        auth=login,
+        auth_message="请输入 API 密钥作为密码（用户名任意）。" if login else None,
+        footer_links=[],
+        ssr_mode=False,
+        mcp_server=False,
+        theme=THEME,
+        css=CSS,
+    )
