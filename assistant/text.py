@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -20,7 +21,17 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
+@functools.lru_cache(maxsize=50_000)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_find_sentences(text))
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of sentences (ending in 。！？；) in `text`, without leading/trailing blanks."""
+    return list(_sentence_spans(text))
+
+
+def _find_sentences(text: str) -> list[tuple[int, int]]:
     """Spans of sentences (ending in 。！？；) in `text`, without leading/trailing blanks."""
     spans = []
     for m in _SENTENCE.finditer(text):
@@ -38,8 +49,10 @@ def clause_spans(text: str, start: int = 0, end: int | None = None) -> list[tupl
     return [(start + m.start(), start + m.end()) for m in _CLAUSE.finditer(text[start:end]) if m.end() - m.start() > 1]
 
 
-def grams(text: str) -> set[str]:
-    """Character bigrams of Chinese runs plus Latin words and numbers: a tokenizer-free key."""
+@functools.lru_cache(maxsize=200_000)
+def grams(text: str) -> frozenset[str]:
+    """Character bigrams of Chinese runs plus Latin words and numbers: a tokenizer-free key.
+    Cached: the same passages, sentences and titles are matched against every question."""
     text = unicodedata.normalize("NFKC", text)
     out: set[str] = set()
     for run in _CJK_RUN.findall(text):
@@ -47,7 +60,7 @@ def grams(text: str) -> set[str]:
             out.add(run)
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     out.update(w.lower() for w in _LATIN.findall(text))
-    return out
+    return frozenset(out)
 
 
 def numbers(text: str) -> list[str]:
