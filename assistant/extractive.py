@@ -207,6 +207,8 @@ class ExtractiveAnswerer:
             header_text = " ".join(chunk.table.header) + (chunk.table.title or "")
             if not self.names_places(q, chunk, header_text + " ".join(rows[0].row)):
                 continue
+            if q.unit and q.unit not in f"{header_text} {rows[0].row[0]} {' '.join(rows[0].row[1:3])}":
+                continue  # '多少万亿元' is not answered by a row measured in %
             if any(p in chunk.table.header for p in q.must_have) or (chunk.table.header and matching_columns(chunk.table.header, q.text, q.text)):
                 score += 0.1  # the question names a column of this table ('苏州', '“十三五”实绩')
             if best is None or score > best[0]:

@@ -128,20 +128,30 @@ class AnswerPipeline:
         return state
 
     def support(self, state: QAState) -> float:
-        """How much of the question the cited passages cover (0..1)."""
+        """How much of the question the cited passages cover (0..1).
+
+        Words the plans never use ('人大代表', '追责') cannot be covered by any passage: they are the
+        asker's framing, so they are left out, unless they are most of the question (then it is
+        about something the plans do not discuss, and support is 0)."""
         q = state.parsed
         if state.draft.support is not None:
             return state.draft.support
         chunks = {seg.chunk.chunk_id: seg.chunk for seg in state.draft.segments}
         if not chunks or not q.terms:
             return 0.0 if not chunks else 1.0
+        from assistant.extractive import scope_free
+
+        terms = scope_free(q.terms)  # '王秦的文章', '南通规划': where to look, not what is asked
+        known = {g for g in terms if self.weights.df.get(g)}
+        if not known or self.weights.coverage(terms, known) < 0.3:
+            return 0.0
         best = 0.0
         for c in chunks.values():
             have = grams(c.search_text)
             for name, others in q.aliases.items():
                 if any(o in c.search_text for o in others):
                     have |= grams(name)
-            best = max(best, self.weights.coverage(q.terms, have))
+            best = max(best, self.weights.coverage(known, have))
         return best
 
     def decide(self, state: QAState) -> QAState:

@@ -207,7 +207,7 @@ def out_of_scope_reason(text: str, places: list[str], other_places: list[str]) -
     return None
 
 
-_UNIT = re.compile(r"(?:多少|几)(万亿元|亿元|万元|万家|万人|家|件|个|名|人|项|所|座|条|倍)|百分之(?:多少|几)|(?:多少|几)(%|％)")
+_UNIT = re.compile(r"(?:多少|几)(万亿元|亿元|万元|万家|万人|家|件|个|人|项|所|座|条|倍)|百分之(?:多少|几)|(?:多少|几)(%|％)")
 
 
 def asked_unit(text: str) -> str | None:
