@@ -162,6 +162,8 @@ class ExtractiveAnswerer:
         for s, e in sentence_spans(chunk.text):
             piece = chunk.text[s:e]
             score = 0.65 * self.cover(q, piece) + 0.35 * chunk_score
+            if q.followup and q.own_terms:  # '那“10”呢？': this turn's own words pick the sentence
+                score += 0.3 * self.weights.coverage(q.own_terms, grams(piece))
             if len(q.doc_hints) == 1 and chunk.doc_id == q.doc_hints[0]:
                 score += 0.1  # the question names this plan
             if q.intent in ("number", "compare"):
@@ -184,8 +186,9 @@ class ExtractiveAnswerer:
     def table_candidates(self, q: Question, ranked: list[tuple[float, Chunk]]) -> list[tuple[float, Chunk]]:
         """Tables among the retrieved chunks plus every table of the plans the question names: the
         corpus has few tables, and a table row is easy to miss by retrieval alone."""
-        seen = {c.chunk_id for _, c in ranked[:10] if c.kind == "table"}
-        out = [(s, c) for s, c in ranked[:10] if c.kind == "table"]
+        single = q.doc_hints[0] if len(q.doc_hints) == 1 else None
+        out = [(s, c) for s, c in ranked[:10] if c.kind == "table" and (single is None or c.doc_id == single)]
+        seen = {c.chunk_id for _, c in out}
         docs = q.doc_hints or list(self.catalog.by_doc)
         for doc in docs:
             for chunk in self.catalog.by_doc.get(doc, []):

@@ -80,9 +80,9 @@ def best_rows(text: str, header: list[str], rows: list[list[str]], terms: set[st
             continue
         names = " ".join(c for c in row if not re.fullmatch(r"[\d.%＞>＜<约左右以上超过/\-\s]*", c))
         score = weights.coverage(terms, grams(names or line)) if terms else 0.0
-        label_grams = grams(row_label(row, header) or line)
-        if label_grams and terms:  # '万人高价值发明专利拥有量' is not '万人发明专利拥有量'
-            precision = len(label_grams & terms) / len(label_grams)
+        if terms:  # '万人高价值发明专利拥有量' is not '万人发明专利拥有量': the best-named cell's precision
+            cells = [grams(c) for c in row if grams(c) & terms]
+            precision = max((len(g & terms) / len(g) for g in cells), default=0.0)
             score *= 0.6 + 0.4 * precision
         score += 0.25 * weights.coverage(terms, grams(line))
         out.append(RowMatch(row, score, pos, pos + len(line)))

@@ -1,12 +1,23 @@
 """The heavy objects, built once and shared by the CLI, the API, the chat UI and the evaluation:
 the embedding model, the Chroma + BM25 indexes, the chunk catalog, the n-gram weights and the answer
 pipeline. `Runtime` implements `assistant.service.AssistantService`.
+
+Following the index folder (degraded mode). Answers come from the loaded build: chunks and BM25 in
+memory, vectors in Chroma. Before each request the runtime looks at the index folder (a read of
+`current.json` and three stats): a newer complete build, from an ingest here or in another process,
+is opened and swapped in while requests already running finish on the old one. When the current
+build's files are gone or broken, or a dense search fails (Chroma's files corrupt, its server down),
+answers use keyword search over the chunks in memory: `Answer.backend` gets a
+"(keyword-only: <why>)" suffix and `/healthz` says `degraded`, until a good build is back
+(`planqa ingest --rebuild`). A failed dense search is retried after DENSE_RETRY_SECONDS.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 
 from assistant.backends import make_backend
@@ -16,12 +27,16 @@ from assistant.schemas import Answer, DocumentInfo, Health, Mode, Turn
 from assistant.settings import Settings
 from assistant.text import GramWeights
 from assistant.validation import clean_question, validate_doc_ids, validate_history, validate_mode
+from retrieval.builds import builds_dir, current_build_id
 from retrieval.catalog import Catalog
 from retrieval.corpus import load_chunks, load_documents, load_manifest
 from retrieval.errors import IndexUnavailable, InvalidInput
 from retrieval.models import Chunk, SearchHit
 
 log = logging.getLogger("planqa.runtime")
+
+DENSE_RETRY_SECONDS = 30.0
+FILES_MISSING = "index files missing"
 
 
 class Runtime:
@@ -36,6 +51,9 @@ class Runtime:
         self.pipeline: AnswerPipeline | None = None
         self.catalog: Catalog | None = None
         self.load_error: str | None = None
+        self.degraded: str | None = None  # why answers use keyword search only; None while hybrid
+        self._dense_failed_at: float | None = None
+        self._unusable_build: str | None = None  # a newer build that failed to open: not retried
 
     # ------------------------------------------------------------ building
 
@@ -54,8 +72,7 @@ class Runtime:
 
         chunks = load_chunks(self.settings.corpus_dir, self.settings.chunk_tokens)
         report = ingest(chunks, self.settings.index_dir, self.embedder, rebuild=rebuild, progress=progress, chroma_url=self.settings.chroma_url)
-        with self._lock:
-            self.retriever = None
+        self._refresh(wait=True)  # swap in the new build; requests under way finish on the old one
         return report
 
     def ensure_index(self, progress: bool = False):
@@ -73,32 +90,93 @@ class Runtime:
     def load(self) -> Runtime:
         """Open the index and build the answer pipeline (idempotent)."""
         with self._lock:
-            if self.retriever is not None:
-                return self
-            from retrieval.index import open_index
-
-            s = self.settings
-            try:
-                retriever = open_index(s.index_dir, self.embedder, chroma_url=s.chroma_url, dense_weight=s.dense_weight, keyword_weight=s.keyword_weight)
-            except IndexUnavailable as exc:
-                self.load_error = str(exc)
-                raise
-            catalog = Catalog(retriever.chunks)
-            weights = GramWeights(c.search_text for c in catalog.chunks)
-            answerer = ExtractiveAnswerer(catalog, weights)
-            backend = make_backend(s.llm, answerer, base_url=s.llm_base_url, api_key=s.llm_api_key, timeout=s.llm_timeout, chat_model=self._chat_model)
-            titles = [e.title for e in self.manifest]
-            self.pipeline = AnswerPipeline(self._search, backend, weights, titles, top_k=s.top_k)
-            self.catalog, self.retriever, self.load_error = catalog, retriever, None
+            if self.retriever is None:
+                try:
+                    self._open()
+                except IndexUnavailable as exc:
+                    self.load_error = str(exc)
+                    raise
             return self
 
-    def _search(self, query: str, doc_ids: Sequence[str] | None) -> list[SearchHit]:
-        return self.retriever.search(query[: self.settings.max_question_chars], k=max(3 * self.settings.top_k, 20), doc_ids=list(doc_ids) if doc_ids else None)
+    def _open(self) -> None:
+        from retrieval.index import open_index
+
+        s = self.settings
+        retriever = open_index(s.index_dir, self.embedder, chroma_url=s.chroma_url, dense_weight=s.dense_weight, keyword_weight=s.keyword_weight)
+        catalog = Catalog(retriever.chunks)
+        weights = GramWeights(c.search_text for c in catalog.chunks)
+        answerer = ExtractiveAnswerer(catalog, weights)
+        backend = make_backend(s.llm, answerer, base_url=s.llm_base_url, api_key=s.llm_api_key, timeout=s.llm_timeout, chat_model=self._chat_model)
+        titles = [e.title for e in self.manifest]
+        # The pipeline searches the retriever it was built with, so an answer never mixes two builds.
+        self.pipeline = AnswerPipeline(functools.partial(self._search, retriever), backend, weights, titles, top_k=s.top_k)
+        self.catalog, self.retriever = catalog, retriever
+        self.load_error = self.degraded = self._dense_failed_at = self._unusable_build = None
+
+    def _search(self, retriever, query: str, doc_ids: Sequence[str] | None) -> list[SearchHit]:
+        return self._hits(retriever, query[: self.settings.max_question_chars], max(3 * self.settings.top_k, 20), list(doc_ids) if doc_ids else None)
+
+    # ------------------------------------------------------------ following the index folder
+
+    def _hits(self, retriever, query: str, k: int, doc_ids: list[str] | None) -> list[SearchHit]:
+        """Hybrid search, or keyword search only while the dense index is unusable (see the docstring)."""
+        failed_at = self._dense_failed_at
+        if self.degraded != FILES_MISSING and (failed_at is None or time.monotonic() - failed_at > DENSE_RETRY_SECONDS):
+            try:
+                hits = retriever.search(query, k=k, doc_ids=doc_ids)
+            except InvalidInput:
+                raise
+            except Exception as exc:  # Chroma's files deleted or corrupt, its server down
+                if retriever is self.retriever:
+                    log.error("dense search failed (%s: %s); answering with keyword search", type(exc).__name__, str(exc)[:200])
+                    self._dense_failed_at, self.degraded = time.monotonic(), f"dense search failed: {type(exc).__name__}"
+            else:
+                if failed_at is not None and retriever is self.retriever:
+                    self._dense_failed_at = self.degraded = None
+                return hits
+        return retriever.with_mode("keyword_only").search(query, k=k, doc_ids=doc_ids)
+
+    def _disk_build(self) -> str | None:
+        """The id of the build `current.json` names, if its files are there; else None."""
+        build_id = current_build_id(self.settings.index_dir)
+        folder = builds_dir(self.settings.index_dir) / (build_id or "-")
+        return build_id if all((folder / name).is_file() for name in ("build.json", "chunks.json", "keyword.json")) else None
+
+    def _refresh(self, wait: bool = False) -> None:
+        """Swap in a newer build from the index folder, or note that the loaded one is gone."""
+        retriever = self.retriever
+        if retriever is None:
+            return
+        on_disk = self._disk_build()
+        if on_disk is None:
+            if self.degraded != FILES_MISSING:
+                log.error("index files of build %s are gone; answering with keyword search", retriever.build_id)
+                self.degraded = FILES_MISSING
+            return
+        if on_disk == retriever.build_id:
+            if self.degraded == FILES_MISSING:  # restored from a backup
+                self.degraded = None
+            return
+        if on_disk == self._unusable_build or not self._lock.acquire(blocking=wait):
+            return  # known to be unusable, or another request is opening it
+        try:
+            if self.retriever.build_id != on_disk:
+                self._open()
+        except IndexUnavailable as exc:
+            log.error("cannot open build %s, still answering from %s: %s", on_disk, retriever.build_id, exc)
+            self._unusable_build, self.load_error = on_disk, str(exc)
+        finally:
+            self._lock.release()
+
+    def _flagged(self, answer: Answer) -> Answer:
+        reason = self.degraded
+        return answer if reason is None else answer.model_copy(update={"backend": f"{answer.backend} (keyword-only: {reason})"})
 
     # ------------------------------------------------------------ the service
 
     def _prepare(self, question, history, doc_ids, mode):
         self.load()
+        self._refresh()
         return (
             clean_question(question, self.settings.max_question_chars),
             validate_history(history, self.settings.max_question_chars),
@@ -108,11 +186,12 @@ class Runtime:
 
     def ask(self, question: str, *, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer") -> Answer:
         question, history, doc_ids, mode = self._prepare(question, history, doc_ids, mode)
-        return self.pipeline.invoke(question, history, doc_ids, mode)
+        return self._flagged(self.pipeline.invoke(question, history, doc_ids, mode))
 
     def stream(self, question: str, *, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer") -> Iterator[str | Answer]:
         question, history, doc_ids, mode = self._prepare(question, history, doc_ids, mode)
-        yield from self.pipeline.stream(question, history, doc_ids, mode)
+        for item in self.pipeline.stream(question, history, doc_ids, mode):
+            yield self._flagged(item) if isinstance(item, Answer) else item
 
     def search(self, query: str, *, k: int = 5, doc_ids: Sequence[str] | None = None) -> list[SearchHit]:
         query = clean_question(query, self.settings.max_question_chars, what="查询")
@@ -120,7 +199,8 @@ class Runtime:
             raise InvalidInput("k 必须是 1 到 50 之间的整数")
         doc_ids = validate_doc_ids(doc_ids, self.doc_ids)
         self.load()
-        return self.retriever.search(query, k=k, doc_ids=doc_ids)
+        self._refresh()
+        return self._hits(self.retriever, query, k, doc_ids)
 
     def documents(self) -> list[DocumentInfo]:
         counts: dict[str, int] = {}
@@ -153,4 +233,13 @@ class Runtime:
             self.load()
         except IndexUnavailable as exc:
             return Health(status="degraded", index_loaded=False, chunks=0, backend=self.settings.llm, embeddings=self.settings.embeddings, detail=str(exc))
-        return Health(status="ok", index_loaded=True, chunks=len(self.catalog), backend=self.pipeline.backend.name, embeddings=self.settings.embeddings)
+        self._refresh()
+        if self.degraded is None:
+            self._hits(self.retriever, "科技创新", 1, None)  # probes Chroma: a failure degrades
+        detail = None
+        if self.degraded:
+            detail = f"索引不可用（{self.degraded}），回答暂用关键词检索：请运行 planqa ingest --rebuild"
+        elif self.load_error:
+            detail = f"新索引无法打开，仍在使用 {self.retriever.build_id}：{self.load_error}"
+        status = "degraded" if detail else "ok"
+        return Health(status=status, index_loaded=True, chunks=len(self.catalog), backend=self.pipeline.backend.name, embeddings=self.settings.embeddings, detail=detail)

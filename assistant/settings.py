@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     embeddings_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible /v1/embeddings server.")
     embeddings_api_key: str | None = Field(None, description="API key for the embeddings server.")
     chroma_url: str | None = Field(None, description="Use a Chroma server (http://host:port) instead of the local index.")
-    dense_weight: float = Field(1.0, description="Weight of the dense ranking in reciprocal rank fusion.")
+    # measured on the evaluation set: the 4-bit e5-small ranking is much weaker than BM25 here
+    # (hit@1 0.62 vs 0.93), so it breaks ties rather than competing as an equal
+    dense_weight: float = Field(0.15, description="Weight of the dense ranking in reciprocal rank fusion.")
     keyword_weight: float = Field(1.0, description="Weight of the BM25 ranking in reciprocal rank fusion.")
     top_k: int = Field(6, description="Passages retrieved for an answer.")
 
