@@ -34,7 +34,7 @@ class ExtractiveBackend:
 
         merged = None
         for i, part in enumerate(parts):
-            q = analyse(part, parts[:i][-1:])  # a later part leans on the first for its subject
+            q = analyse(part, parts[:i][-1:])  # a later part without a subject leans on the first
             q.doc_hints = q.doc_hints or state.parsed.doc_hints
             q.must_have = q.must_have or []
             hits = search(q.standalone, state.doc_ids or (q.doc_hints[:1] if len(q.doc_hints) == 1 else None))
@@ -52,6 +52,11 @@ def split_parts(question: str) -> list[str]:
     import re
 
     parts = [p.strip() for p in re.findall(r"[^？?；;]+[？?；;]?", question) if len(p.strip()) >= 6]
+    if len(parts) < 2:  # '……现在排第几，十四五想进到多少名？': two questions joined by a comma
+        asking = re.compile(r"多少|几|哪|什么|吗|是否|怎么|如何")
+        pieces = [p.strip() for p in re.split(r"[，,]", question) if p.strip()]
+        if len(pieces) == 2 and all(asking.search(p) and len(p) >= 6 for p in pieces):
+            parts = pieces
     return parts if len(parts) >= 2 else []
 
 

@@ -38,12 +38,17 @@ def loosely_in(name: str, text: str) -> bool:
 
 def scope_free(terms: set[str]) -> set[str]:
     """The question's n-grams without those of place and plan names (for per-plan sub-questions)."""
-    from assistant.question import DOC_HINTS, JIANGSU_PLACES
+    from assistant.question import JIANGSU_PLACES
 
     scope: set[str] = set()
-    for word in (*JIANGSU_PLACES, *(w for words in DOC_HINTS.values() for w in words), "自创区"):
+    for word in (*JIANGSU_PLACES, *SCOPE_WORDS):
         scope |= grams(word)
     return (terms - scope) or terms
+
+
+# words that say where to look, not what is asked (plan names made of content words, like
+# 高新技术产业发展规划, stay: their words are also what questions ask about)
+SCOPE_WORDS = ("自创区", "示范区", "王秦", "文章", "省规划", "纲要", "省里", "规划")
 
 
 def container_score(title: float, intro: float) -> float:

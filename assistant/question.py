@@ -241,11 +241,11 @@ def clean_history(questions: list[str]) -> list[str]:
     return [q for q in questions if not INJECTION.search(q)]
 
 
-def analyse(text: str, history_questions: list[str] | None = None) -> Question:
+def analyse(text: str, history_questions: list[str] | None = None, force_followup: bool = False) -> Question:
     """Analyse a question; `history_questions` are the user's earlier questions, oldest first."""
     history_questions = clean_history(history_questions or [])
     text = unicodedata.normalize("NFKC", text).strip()
-    followup = is_followup(text, history_questions)
+    followup = is_followup(text, history_questions) or (force_followup and bool(history_questions))
     standalone = f"{history_questions[-1]} {text}" if followup else text
     # a follow-up that names its own place or plan replaces the earlier one ('苏南那边呢？')
     own_places = find_places(text, JIANGSU_PLACES)
