@@ -407,7 +407,7 @@ class ExtractiveAnswerer:
 
     def container_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft | None:
         found = self.best_container(q, ranked)
-        if found is None or found[0] < 0.45:
+        if found is None or found[0] < 0.5:
             return None
         draft = self._container_draft(q, *found[1:])
         if draft is not None:
