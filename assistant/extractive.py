@@ -169,6 +169,8 @@ class ExtractiveAnswerer:
             score = 0.65 * self.cover(q, piece) + 0.35 * chunk_score
             if q.followup and q.own_terms:  # '那“10”呢？': this turn's own words pick the sentence
                 score += 0.3 * self.weights.coverage(q.own_terms, grams(piece))
+            if any(f"“{quoted}”" in piece for quoted in q.quoted):
+                score += 0.15  # the plan's own quoted term, quoted the same way
             if len(q.doc_hints) == 1 and chunk.doc_id == q.doc_hints[0]:
                 score += 0.1  # the question names this plan
             if q.intent in ("number", "compare"):

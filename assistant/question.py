@@ -113,6 +113,7 @@ class Question:
     out_of_scope: str | None = None
     followup: bool = False
     aliases: dict[str, list[str]] = field(default_factory=dict)  # a name in the question → its other names
+    quoted: list[str] = field(default_factory=list)  # “…” phrases of this turn: strong anchors
 
 
 _SEPARATORS = re.compile(r"[是和与及跟在把被到用]")
@@ -142,6 +143,21 @@ def content_grams(text: str) -> set[str]:
     return out
 
 
+_GENERIC_PROVINCE = ("江苏", "我省")
+
+
+def plan_hints(text: str) -> list[str]:
+    """The plans a question names. A bare 江苏 beside another province-wide text (the article, the
+    outline) names that text's subject, not the provincial plan: '王秦文章说江苏要……'."""
+    hints = {doc: [w for w in words if w in text] for doc, words in DOC_HINTS.items()}
+    named = [doc for doc, words in hints.items() if words]
+    province, province_wide = "jiangsu-sti-14fyp", {"wangqin-tech-self-reliance", "jiangsu-hitech-14fyp-outline"}
+    others = set(named) - {province}
+    if province in named and others and others <= province_wide and all(w in _GENERIC_PROVINCE for w in hints[province]):
+        named.remove(province)
+    return named
+
+
 def find_places(text: str, vocabulary: tuple[str, ...]) -> list[str]:
     found = []
     for place in vocabulary:
@@ -167,7 +183,7 @@ def time_orientation(text: str) -> str | None:
 
 
 def detect_intent(text: str, places: list[str], doc_hints: list[str]) -> str:
-    several = len(places) >= 2 or len(doc_hints) >= 2
+    several = len([p for p in places if p not in ("江苏", "江苏省")]) >= 2 or len(doc_hints) >= 2
     if (INTENT_PATTERNS["compare"].search(text) or _EACH.search(text)) and (several or "和" in text or "与" in text):
         return "compare"
     if several and INTENT_PATTERNS["number"].search(text):
@@ -249,10 +265,10 @@ def analyse(text: str, history_questions: list[str] | None = None, force_followu
     standalone = f"{history_questions[-1]} {text}" if followup else text
     # a follow-up that names its own place or plan replaces the earlier one ('苏南那边呢？')
     own_places = find_places(text, JIANGSU_PLACES)
-    own_hints = [doc for doc, words in DOC_HINTS.items() if any(w in text for w in words)]
+    own_hints = plan_hints(text)
     places = own_places or find_places(standalone, JIANGSU_PLACES)
     other_places = [p for p in find_places(text, OTHER_PLACES) if p not in places]
-    doc_hints = own_hints or [doc for doc, words in DOC_HINTS.items() if any(w in standalone for w in words)]
+    doc_hints = own_hints or plan_hints(standalone)
     column_numbers = [int(n) for n in re.findall(r"专栏\s*(\d{1,2})", standalone)]
     years = _YEAR.findall(text)
     must_have = [p for p in find_places(text, JIANGSU_PLACES + OTHER_PLACES) if p not in ("江苏", "江苏省", "全省", "我省")]
@@ -276,5 +292,6 @@ def analyse(text: str, history_questions: list[str] | None = None, force_followu
         time=time_orientation(text if not followup or _PAST.search(text) or _FUTURE.search(text) else standalone),
         out_of_scope=out_of_scope_reason(text, places, other_places),
         aliases=alias_mentions(standalone),
+        quoted=[m for m in re.findall(r"[“\"]([^”\"]{1,20})[”\"]", text) if m.strip()],
         followup=followup,
     )

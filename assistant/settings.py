@@ -7,10 +7,9 @@ start-up with a message naming the variable to fix.
 from __future__ import annotations
 
 from pathlib import Path
-
-from pydantic import Field, ValidationError, field_validator, model_validator
 from typing import Annotated
 
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from retrieval.errors import ConfigError
@@ -52,6 +51,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated origins allowed by CORS.")
     rate_limit_per_minute: int = Field(120, description="Requests a minute per key and per IP; 0 turns the limit off.")
     max_body_bytes: int = Field(64_000, description="Largest request body accepted.")
+    body_timeout: float = Field(15.0, description="Seconds a client may take to send a request body; slower ones get 408.")
     log_questions: bool = Field(False, description="Write question text into the access log.")
 
     @field_validator("api_keys", "widget_keys", "cors_origins", mode="before")
