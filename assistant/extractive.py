@@ -54,6 +54,8 @@ SCOPE_WORDS = ("自创区", "示范区", "王秦", "文章", "省规划", "纲�
 def container_score(title: float, intro: float) -> float:
     """How well a 专栏/section matches: its title counts most; an intro that names the concept
     ('统筹推进科技创新“七大行动”') can stand in for a plain title."""
+    if title < 0.2:
+        return title  # an intro alone does not make a section the answer's scope
     return 0.8 * max(title, 0.9 * intro) + 0.2 * min(title, intro)
 
 

@@ -150,6 +150,8 @@ def plan_hints(text: str) -> list[str]:
     """The plans a question names. A bare 江苏 beside another province-wide text (the article, the
     outline) names that text's subject, not the provincial plan: '王秦文章说江苏要……'."""
     hints = {doc: [w for w in words if w in text] for doc, words in DOC_HINTS.items()}
+    if re.search(r"(^|[，,、和与跟及])省([，,、和与跟及的]|$)", text):  # '省、苏南和南通'
+        hints["jiangsu-sti-14fyp"].append("省")
     named = [doc for doc, words in hints.items() if words]
     province, province_wide = "jiangsu-sti-14fyp", {"wangqin-tech-self-reliance", "jiangsu-hitech-14fyp-outline"}
     others = set(named) - {province}
