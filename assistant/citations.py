@@ -30,7 +30,7 @@ def support(sentence: str, chunk: Chunk) -> tuple[float, int, int]:
     best = (0.0, 0, 0)
     spans = sentence_spans(chunk.text) or [(0, len(chunk.text))]
     # a sentence may paraphrase across two adjacent plan sentences
-    windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
+    windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)]
     context = grams(chunk.context)
     for s, e in windows:
         have = grams(chunk.text[s:e]) | context

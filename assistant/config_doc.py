@@ -43,7 +43,9 @@ def settings_table() -> str:
     """One Markdown row per `Settings` field: the variable, its default and its description."""
     rows = ["| Variable | Default | What it does |", "|---|---|---|"]
     for name, field in Settings.model_fields.items():
-        rows.append(f"| `PLANQA_{name.upper()}` | {_cell(_default(field))} | {_cell(field.description or '')} |")
+        rows.append(
+            f"| `PLANQA_{name.upper()}` | {_cell(_default(field))} | {_cell(field.description or '')} |"
+        )
     return "\n".join(rows)
 
 
@@ -56,7 +58,9 @@ def with_table(document: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.config_doc", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant.config_doc", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--write", action="store_true", help=f"update the table in {OPERATIONS_DOC}")
     args = parser.parse_args(argv)
     if not args.write:

@@ -340,8 +340,9 @@ class ExtractiveAnswerer:
                     line = "\t".join(row)
                     pos = chunk.text.find(line)
                     if pos >= 0:
-                        label = row_label(row, chunk.table.header) or line
-                        segments.append(Segment(chunk, pos, pos + len(line), lead="· ", display="｜".join(c for c in row if c and not (chunk.table.header and chunk.table.header[0] == "序号" and c == row[0]))))
+                        numbered = bool(chunk.table.header) and chunk.table.header[0] == "序号"
+                        cells = row[1:] if numbered else row
+                        segments.append(Segment(chunk, pos, pos + len(line), lead="· ", display="｜".join(c for c in cells if c)))
                 continue
             for item in items:
                 end = item.end

@@ -182,15 +182,13 @@ class AnswerPipeline:
         streamer = getattr(self.backend, "stream_draft", None)
         if streamer is not None and not state.parsed.out_of_scope:
             result = {}
-            for delta in streamer(state, self._search_within(state), result):
-                yield delta
+            yield from streamer(state, self._search_within(state), result)
             state.draft, state.backend = result["draft"], result["backend"]
         else:
             state = self.generate(state)
         state = self.decide(self.verify(state))
         if streamer is None or state.parsed.out_of_scope:
-            for line in state.answer.answer.splitlines(keepends=True):
-                yield line
+            yield from state.answer.answer.splitlines(keepends=True)
         yield state.answer
 
     def invoke(self, question: str, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer") -> Answer:
