@@ -23,6 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from assistant.api.deps import require_access
+from assistant.api.docs import mount_docs
 from assistant.api.errors import install_error_handlers
 from assistant.api.middleware import AccessLog, BodySizeLimit, CatchAll
 from assistant.api.routes import ask, corpus, health, openai, widget
@@ -76,6 +77,8 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
         summary="Cited answers over five Jiangsu science-and-technology plans.",
         version="0.1.0",
         lifespan=_lifespan(settings),
+        docs_url=None,  # served from bundled assets by mount_docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.service = service
@@ -93,12 +96,14 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
     app.include_router(health.router)
     app.include_router(widget.router)
 
+    mount_docs(app)
+
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/")
 
     app.add_middleware(CatchAll)
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
