@@ -80,6 +80,8 @@ def test_gate_fails_what_was_not_measured():
 class RandomRetriever:
     """Implements the retriever surface the runtime and the evaluation use, but ranks at random."""
 
+    build_id = "random"
+
     def __init__(self, chunks, seed: int = 7):
         self.chunks = chunks
         self.rng = random.Random(seed)
