@@ -36,6 +36,7 @@ from retrieval.models import Chunk, SearchHit
 log = logging.getLogger("planqa.runtime")
 
 DENSE_RETRY_SECONDS = 30.0
+MAX_QUERY_CHARS = 50_000
 FILES_MISSING = "index files missing"
 
 
@@ -194,7 +195,9 @@ class Runtime:
             yield self._flagged(item) if isinstance(item, Answer) else item
 
     def search(self, query: str, *, k: int = 5, doc_ids: Sequence[str] | None = None) -> list[SearchHit]:
-        query = clean_question(query, self.settings.max_question_chars, what="查询")
+        # a long query (a pasted paragraph) is searched by its opening: the embedding model reads
+        # at most 512 tokens anyway; only absurd input (over MAX_QUERY_CHARS) is refused
+        query = clean_question(query, MAX_QUERY_CHARS, what="查询")[: self.settings.max_question_chars]
         if not isinstance(k, int) or not 1 <= k <= 50:
             raise InvalidInput("k 必须是 1 到 50 之间的整数")
         doc_ids = validate_doc_ids(doc_ids, self.doc_ids)

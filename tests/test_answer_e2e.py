@@ -109,3 +109,10 @@ def test_control_characters_and_long_queries_still_answer(runtime):
     assert "23.8" in a.answer
     hits = runtime.search("揭榜挂帅" * 400, k=3)
     assert hits
+
+
+def test_a_ten_thousand_character_query_is_truncated_and_searched(runtime):
+    hits = runtime.search("苏南国家自主创新示范区" * 1000, k=3)
+    assert len(hits) == 3 and all(h.chunk.doc_id for h in hits)
+    with pytest.raises(InvalidInput):
+        runtime.search("   ")
