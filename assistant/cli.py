@@ -79,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     except PlanqaError as exc:
         print(f"planqa: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # disk full, permissions: the index is left as it was (see retrieval.index)
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"planqa: {exc.strerror or exc}{where}; nothing was changed, fix this and run the command again", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("planqa: interrupted", file=sys.stderr)
         return 130

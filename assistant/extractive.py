@@ -195,10 +195,10 @@ class ExtractiveAnswerer:
     def table_candidates(self, q: Question, ranked: list[tuple[float, Chunk]]) -> list[tuple[float, Chunk]]:
         """Tables among the retrieved chunks plus every table of the plans the question names: the
         corpus has few tables, and a table row is easy to miss by retrieval alone."""
-        single = q.doc_hints[0] if len(q.doc_hints) == 1 else None
+        single = q.doc_hints[0] if len(q.doc_hints) == 1 and not q.loose_hint else None
         out = [(s, c) for s, c in ranked[:10] if c.kind == "table" and (single is None or c.doc_id == single)]
         seen = {c.chunk_id for _, c in out}
-        docs = q.doc_hints or list(self.catalog.by_doc)
+        docs = [single] if single else (q.doc_hints if not q.loose_hint else []) or list(self.catalog.by_doc)
         for doc in docs:
             for chunk in self.catalog.by_doc.get(doc, []):
                 if chunk.kind == "table" and chunk.chunk_id not in seen and self.eligible(q, chunk):

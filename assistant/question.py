@@ -114,6 +114,7 @@ class Question:
     followup: bool = False
     aliases: dict[str, list[str]] = field(default_factory=dict)  # a name in the question → its other names
     quoted: list[str] = field(default_factory=list)  # “…” phrases of this turn: strong anchors
+    loose_hint: bool = False  # the only plan hint is a bare 江苏 (it may be part of a name: 江苏省……实验室)
 
 
 _SEPARATORS = re.compile(r"[是和与及跟在把被到用]")
@@ -294,6 +295,7 @@ def analyse(text: str, history_questions: list[str] | None = None, force_followu
         time=time_orientation(text if not followup or _PAST.search(text) or _FUTURE.search(text) else standalone),
         out_of_scope=out_of_scope_reason(text, places, other_places),
         aliases=alias_mentions(standalone),
+        loose_hint=doc_hints == ["jiangsu-sti-14fyp"] and not any(w in standalone for w in DOC_HINTS["jiangsu-sti-14fyp"] if w not in _GENERIC_PROVINCE),
         quoted=[m for m in re.findall(r"[“\"]([^”\"]{1,20})[”\"]", text) if m.strip()],
         followup=followup,
     )
