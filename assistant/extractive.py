@@ -489,7 +489,10 @@ class ExtractiveAnswerer:
                 return Draft(segments=table[1], intent="table")
             return Draft(segments=self.to_segments(q, sentences), intent=q.intent)
         best_sentence = max((s.score for s in self.sentence_answer(q, ranked, limit=1)), default=0.0)
-        if table and table[0] >= best_sentence - (0.1 if table[0] >= 0.85 else 0.05 if q.intent == "general" else -1):
+        # a table row answers a 'what/who' question when the question names one of its columns
+        # ('主导产业', '责任单位'); otherwise only when it clearly beats every sentence
+        names_column = table is not None and bool(matching_columns(table[1][0].chunk.table.header or [], q.text, q.text))
+        if table and (names_column and table[0] >= best_sentence - 0.1 or table[0] >= 0.85 and table[0] >= best_sentence):
             return Draft(segments=table[1], intent="table")
         found = self.best_container(q, ranked)
         if found and found[1] == "column" and found[0] >= (0.6 if q.intent == "definition" else 0.8):

@@ -78,10 +78,11 @@ def best_rows(text: str, header: list[str], rows: list[list[str]], terms: set[st
         pos = text.find(line)
         if pos < 0:
             continue
-        names = " ".join(c for c in row if not re.fullmatch(r"[\d.%＞>＜<约左右以上超过/\-\s]*", c))
+        # a row is named by its short cells (task, unit, indicator), not by a long description
+        names = " ".join(c for c in row if len(c) <= 40 and not re.fullmatch(r"[\d.%＞>＜<约左右以上超过/\-\s]*", c))
         score = weights.coverage(terms, grams(names or line)) if terms else 0.0
         if terms:  # '万人高价值发明专利拥有量' is not '万人发明专利拥有量': the best-named cell's precision
-            cells = [grams(c) for c in row if grams(c) & terms]
+            cells = [grams(c) for c in row if len(c) <= 40 and grams(c) & terms]
             precision = max((len(g & terms) / len(g) for g in cells), default=0.0)
             score *= 0.6 + 0.4 * precision
         score += 0.25 * weights.coverage(terms, grams(line))
@@ -94,12 +95,14 @@ def matching_columns(header: list[str], own: str, fallback: str) -> list[int]:
     own words are tried first, then the follow-up's carried-over subject."""
     for text in (own, fallback):
         key = norm(text)
+        key += "责任单位" if "负责" in key else ""  # '由谁负责' asks for the 责任单位 column
+        key += "牵头单位" if "牵头" in key else ""
         hits = []
         for i, cell in enumerate(header):
             cell_key = norm(cell).strip("“”\"")
             if not cell_key or cell_key in ("序号", "指标名称", "主要指标", "名称", "地区指标", "单位"):
                 continue
-            parts = [p for p in re.split(r"[“”\"()（）%年]", cell_key) if len(p) >= 2]
+            parts = [p for p in re.split(r"[“”\"()（）%年及和与、]", cell_key) if len(p) >= 2]
             if cell_key in key or any(p in key for p in parts):
                 hits.append(i)
         if hits:
