@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +25,7 @@ from assistant.text import GramWeights, grams
 from retrieval.models import SearchHit
 
 MIN_COVERAGE = 0.3  # share of the question's content n-grams the best passage must contain
+CACHE_SIZE = 2048  # answers kept per index build (a portal sees the same questions again and again)
 Search = Callable[[str, Sequence[str] | None], list[SearchHit]]
 
 
@@ -79,6 +82,8 @@ class AnswerPipeline:
         self.weights = weights
         self.titles = titles
         self.top_k = top_k
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_lock = threading.Lock()
         self.chain: Runnable = (
             RunnableLambda(self.condense, name="condense")
             | RunnableLambda(self.retrieve, name="retrieve")
@@ -192,5 +197,23 @@ class AnswerPipeline:
         yield state.answer
 
     def invoke(self, question: str, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer") -> Answer:
-        state = QAState(question=question, history=list(history), doc_ids=list(doc_ids) if doc_ids else None, mode=mode)
-        return self.chain.invoke(state).answer
+        """Answer through the chain. Answers are deterministic for one build of the index, so the
+        same question (same history, filter and mode) is served from a small LRU cache; a new build
+        makes a new pipeline and so a new cache. LLM answers are not cached (a model may improve)."""
+        key = (question, tuple((t.role, t.content) for t in history), tuple(doc_ids or ()), mode)
+        cacheable = self.backend.name == "extractive"
+        if cacheable:
+            with self._cache_lock:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+                    return hit.model_copy(update={"latency_ms": 0.0})
+        started = time.perf_counter()
+        state = QAState(question=question, history=list(history), doc_ids=list(doc_ids) if doc_ids else None, mode=mode, started=started)
+        answer = self.chain.invoke(state).answer
+        if cacheable and not answer.backend.startswith("extractive ("):  # fallbacks are not cached
+            with self._cache_lock:
+                self._cache[key] = answer
+                if len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return answer

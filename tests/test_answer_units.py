@@ -169,3 +169,14 @@ def test_doc_ids_and_mode():
         validate_doc_ids(["b"], ["a"])
     with pytest.raises(InvalidInput):
         validate_mode("poem")
+
+
+def test_repeated_questions_are_served_from_the_cache():
+    from tests.answer_fakes import pipeline
+
+    pipe = pipeline()
+    first = pipe.invoke("苏州万人高价值发明专利拥有量目标是多少？")
+    again = pipe.invoke("苏州万人高价值发明专利拥有量目标是多少？")
+    assert again.answer == first.answer and again.citations == first.citations and again.latency_ms == 0.0
+    other = pipe.invoke("苏州万人高价值发明专利拥有量目标是多少？", mode="reply")
+    assert other.answer != first.answer, "the mode is part of the key"
