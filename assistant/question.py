@@ -195,7 +195,7 @@ def detect_intent(text: str, places: list[str], doc_hints: list[str]) -> str:
         return "list"  # '三大产业创新集群是什么' asks for the three
     if INTENT_PATTERNS["definition"].search(text):
         return "definition"
-    if INTENT_PATTERNS["eligibility"].search(text) and re.search(r"企业|公司|我们|我司|单位|机构|人才|团队|高校|个人|创业", text):
+    if INTENT_PATTERNS["eligibility"].search(text) and re.search(r"企业|公司|我们|我司|单位|机构|人才|人员|团队|高校|个人|创业|青年|科学家|我是", text):
         return "eligibility"
     if INTENT_PATTERNS["list"].search(text):
         return "list"
