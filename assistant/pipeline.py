@@ -76,12 +76,13 @@ def reply_topic(question: str) -> str:
 class AnswerPipeline:
     """Holds the pieces the steps need; `chain` is the runnable the surfaces invoke."""
 
-    def __init__(self, search: Search, backend, weights: GramWeights, titles: list[str], top_k: int = 6):
+    def __init__(self, search: Search, backend, weights: GramWeights, titles: list[str], top_k: int = 6, cache_size: int = CACHE_SIZE):
         self.search = search
         self.backend = backend
         self.weights = weights
         self.titles = titles
         self.top_k = top_k
+        self.cache_size = cache_size
         self._cache: OrderedDict = OrderedDict()
         self._cache_lock = threading.Lock()
         self.chain: Runnable = (
@@ -201,7 +202,7 @@ class AnswerPipeline:
         same question (same history, filter and mode) is served from a small LRU cache; a new build
         makes a new pipeline and so a new cache. LLM answers are not cached (a model may improve)."""
         key = (question, tuple((t.role, t.content) for t in history), tuple(doc_ids or ()), mode)
-        cacheable = self.backend.name == "extractive"
+        cacheable = self.backend.name == "extractive" and self.cache_size > 0
         if cacheable:
             with self._cache_lock:
                 hit = self._cache.get(key)
@@ -214,6 +215,6 @@ class AnswerPipeline:
         if cacheable and not answer.backend.startswith("extractive ("):  # fallbacks are not cached
             with self._cache_lock:
                 self._cache[key] = answer
-                if len(self._cache) > CACHE_SIZE:
+                if len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
         return answer

@@ -110,7 +110,9 @@ class Runtime:
         backend = make_backend(s.llm, answerer, base_url=s.llm_base_url, api_key=s.llm_api_key, timeout=s.llm_timeout, chat_model=self._chat_model)
         titles = [e.title for e in self.manifest]
         # The pipeline searches the retriever it was built with, so an answer never mixes two builds.
-        self.pipeline = AnswerPipeline(functools.partial(self._search, retriever), backend, weights, titles, top_k=s.top_k)
+        self.pipeline = AnswerPipeline(
+            functools.partial(self._search, retriever), backend, weights, titles, top_k=s.top_k, cache_size=s.answer_cache
+        )
         self.catalog, self.retriever = catalog, retriever
         self.load_error = self.degraded = self._dense_failed_at = self._unusable_build = None
 

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(None, description="API key for the chat endpoint.")
     llm_timeout: float = Field(20.0, description="Seconds before the LLM call gives up and the extractive answer is used.")
     max_question_chars: int = Field(2000, description="Longest question accepted.")
+    answer_cache: int = Field(2048, description="Answers kept per index build for repeated questions; 0 turns the cache off.")
 
     # serving
     host: str = Field("127.0.0.1", description="Address `planqa serve` binds to.")
