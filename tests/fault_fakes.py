@@ -32,7 +32,9 @@ GARBAGE = {
     "no choices": (
         200,
         "application/json",
-        json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}).encode(),
+        json.dumps(
+            {"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}
+        ).encode(),
     ),
     "http 500": (500, "application/json", json.dumps({"error": {"message": "overloaded"}}).encode()),
 }

@@ -50,6 +50,8 @@ from tests.fault_fakes import (
     wait_for,
 )
 
+pytestmark = pytest.mark.slow  # loopback servers, indexes, timeouts: about 90 s in all
+
 QUESTION = "到2025年江苏全社会研发投入占地区生产总值比重的目标是多少？"
 QUESTIONS = [
     QUESTION,
@@ -149,7 +151,6 @@ def planqa_cli(*args: str, settings) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.slow
 def test_index_deleted_while_serving_degrades_and_ingest_rebuild_recovers(served):
     settings = served.settings
     with live_server(create_app(settings, served)) as url, httpx.Client(base_url=url, timeout=30) as client:
@@ -184,7 +185,6 @@ def test_index_deleted_while_serving_degrades_and_ingest_rebuild_recovers(served
     assert served.retriever.build_id == current_build_id(settings.index_dir)
 
 
-@pytest.mark.slow
 def test_index_corrupted_while_serving_degrades_and_rebuild_recovers(served):
     settings = served.settings
     with live_server(create_app(settings, served)) as url, httpx.Client(base_url=url, timeout=30) as client:
@@ -206,7 +206,6 @@ def test_index_corrupted_while_serving_degrades_and_rebuild_recovers(served):
         assert client.get("/healthz").json()["status"] == "ok"
 
 
-@pytest.mark.slow
 def test_a_build_that_cannot_be_opened_keeps_the_old_one_answering(served, tmp_path):
     """A newer build made with another embedder (a config mistake) is not swapped in."""
     settings = served.settings
@@ -235,7 +234,6 @@ def _fail_writing_chunks(real_write_json):
     return write_json
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("where", ["embedding", "writing"])
 def test_disk_full_during_ingest_keeps_the_old_index(tmp_path, hash_index, monkeypatch, where):
     embedder = DiskFullEmbedder()
@@ -266,6 +264,22 @@ def test_disk_full_during_ingest_keeps_the_old_index(tmp_path, hash_index, monke
     assert report.build != old and runtime.retriever.build_id == report.build
 
 
+def test_planqa_ingest_on_a_full_disk_says_so_in_one_line(tmp_path, hash_index, monkeypatch, capsys):
+    from assistant import cli
+
+    index_dir = copy_index(hash_index, tmp_path / "index")
+    old = current_build_id(index_dir)
+    for name in [n for n in os.environ if n.startswith("PLANQA_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PLANQA_INDEX_DIR", str(index_dir))
+    monkeypatch.setenv("PLANQA_EMBEDDINGS", "hash")
+    monkeypatch.setattr(retrieval.index, "write_json", _fail_writing_chunks(retrieval.index.write_json))
+    assert cli.main(["ingest", "--rebuild"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err and "Traceback" not in err
+    assert current_build_id(index_dir) == old
+
+
 # -- ingest while answering ----------------------------------------------------------------------------
 
 
@@ -281,7 +295,6 @@ def _write_version(corpus: Path, version: str) -> None:
         path.write_text(original if version == "A" else original.replace("，", ","), encoding="utf-8")
 
 
-@pytest.mark.slow
 def test_ingest_while_answering_never_mixes_builds(tmp_path, hash_index):
     corpus = copy_corpus(tmp_path / "corpus")
     settings = fault_settings(copy_index(hash_index, tmp_path / "index"), corpus_dir=corpus)

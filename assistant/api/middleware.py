@@ -6,6 +6,7 @@ import json
 import logging
 import time
 
+import anyio
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,16 +52,21 @@ def _too_large_detail(limit: int) -> str:
 
 
 class BodySizeLimit:
-    """Refuse bodies over `limit` bytes (`/ui` gets `ui_limit`) with 413 JSON.
+    """Refuse bodies over `limit` bytes (`/ui` gets `ui_limit`) with 413 JSON, and bodies that take
+    longer than `timeout` seconds to arrive with 408 JSON.
 
     A declared Content-Length is refused before the app runs; a chunked body is counted as it
     is read, and the route sees an HTTPException(413), which FastAPI re-raises to its handler.
+    The timeout covers the whole body, not each piece: a client trickling a byte a second
+    (slowloris) would otherwise hold a worker thread for as long as it likes. It stops once the
+    body is complete, so a long answer stream is not cut.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, ui_limit: int = 1_000_000):
+    def __init__(self, app: ASGIApp, limit: int, ui_limit: int = 1_000_000, timeout: float = 15.0):
         self.app = app
         self.limit = limit
         self.ui_limit = max(limit, ui_limit)
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,14 +78,27 @@ class BodySizeLimit:
             await _send_json(send, 413, {"detail": _too_large_detail(limit)})
             return
         received = 0
+        deadline = time.monotonic() + self.timeout
+        complete = False
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:
+                return await receive()
+            try:
+                with anyio.fail_after(max(deadline - time.monotonic(), 0.001)):
+                    message = await receive()
+            except TimeoutError:
+                raise HTTPException(
+                    status_code=408, detail=f"请求体发送超时：须在 {self.timeout:g} 秒内发完。"
+                ) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     raise HTTPException(status_code=413, detail=_too_large_detail(limit))
+                complete = not message.get("more_body", False)
+            else:
+                complete = True
             return message
 
         await self.app(scope, limited_receive, send)
