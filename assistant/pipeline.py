@@ -76,13 +76,18 @@ def reply_topic(question: str) -> str:
 class AnswerPipeline:
     """Holds the pieces the steps need; `chain` is the runnable the surfaces invoke."""
 
-    def __init__(self, search: Search, backend, weights: GramWeights, titles: list[str], top_k: int = 6, cache_size: int = CACHE_SIZE):
+    def __init__(
+        self, search: Search, backend, weights: GramWeights, titles: list[str], top_k: int = 6,
+        cache_size: int = CACHE_SIZE, known_docs: Sequence[str] | None = None,
+    ):
         self.search = search
         self.backend = backend
         self.weights = weights
         self.titles = titles
         self.top_k = top_k
         self.cache_size = cache_size
+        self.known_docs = set(known_docs) if known_docs is not None else None
+        self.cache_ok: Callable[[], bool] = lambda: True  # the runtime says no while search is degraded
         self._cache: OrderedDict = OrderedDict()
         self._cache_lock = threading.Lock()
         self.chain: Runnable = (
@@ -96,6 +101,8 @@ class AnswerPipeline:
     # each step takes and returns the state
     def condense(self, state: QAState) -> QAState:
         state.parsed = analyse(state.question, history_questions(state.history))
+        if self.known_docs is not None:  # plan hints name the shipped corpus; another corpus may lack them
+            state.parsed.doc_hints = [d for d in state.parsed.doc_hints if d in self.known_docs]
         return state
 
     def retrieve(self, state: QAState) -> QAState:
@@ -202,7 +209,7 @@ class AnswerPipeline:
         same question (same history, filter and mode) is served from a small LRU cache; a new build
         makes a new pipeline and so a new cache. LLM answers are not cached (a model may improve)."""
         key = (question, tuple((t.role, t.content) for t in history), tuple(doc_ids or ()), mode)
-        cacheable = self.backend.name == "extractive" and self.cache_size > 0
+        cacheable = self.backend.name == "extractive" and self.cache_size > 0 and self.cache_ok()
         if cacheable:
             with self._cache_lock:
                 hit = self._cache.get(key)
@@ -212,7 +219,7 @@ class AnswerPipeline:
         started = time.perf_counter()
         state = QAState(question=question, history=list(history), doc_ids=list(doc_ids) if doc_ids else None, mode=mode, started=started)
         answer = self.chain.invoke(state).answer
-        if cacheable and not answer.backend.startswith("extractive ("):  # fallbacks are not cached
+        if cacheable and self.cache_ok() and not answer.backend.startswith("extractive ("):  # nor fallbacks
             with self._cache_lock:
                 self._cache[key] = answer
                 if len(self._cache) > self.cache_size:

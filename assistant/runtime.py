@@ -111,8 +111,10 @@ class Runtime:
         titles = [e.title for e in self.manifest]
         # The pipeline searches the retriever it was built with, so an answer never mixes two builds.
         self.pipeline = AnswerPipeline(
-            functools.partial(self._search, retriever), backend, weights, titles, top_k=s.top_k, cache_size=s.answer_cache
+            functools.partial(self._search, retriever), backend, weights, titles, top_k=s.top_k, cache_size=s.answer_cache,
+            known_docs=self.doc_ids,
         )
+        self.pipeline.cache_ok = lambda: self.degraded is None  # answers from a keyword-only search are not kept
         self.catalog, self.retriever = catalog, retriever
         self.load_error = self.degraded = self._dense_failed_at = self._unusable_build = None
 

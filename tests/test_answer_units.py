@@ -180,3 +180,22 @@ def test_repeated_questions_are_served_from_the_cache():
     assert again.answer == first.answer and again.citations == first.citations and again.latency_ms == 0.0
     other = pipe.invoke("苏州万人高价值发明专利拥有量目标是多少？", mode="reply")
     assert other.answer != first.answer, "the mode is part of the key"
+
+
+def test_plan_hints_outside_the_corpus_are_ignored():
+    from assistant.backends import make_backend
+    from assistant.extractive import ExtractiveAnswerer
+    from assistant.pipeline import AnswerPipeline
+    from tests.answer_fakes import corpus_parts, lexical_search
+
+    _, catalog, weights, _, titles = corpus_parts()
+    seen = []
+
+    def search(query, doc_ids):
+        seen.append(doc_ids)
+        return lexical_search(query, doc_ids)
+
+    pipe = AnswerPipeline(search, make_backend("extractive", ExtractiveAnswerer(catalog, weights)), weights, titles,
+                          known_docs=["jiangsu-sti-14fyp"])
+    pipe.invoke("南通高新技术企业数的目标是多少？")  # names a plan this corpus does not have
+    assert all(d is None or set(d) <= {"jiangsu-sti-14fyp"} for d in seen)
