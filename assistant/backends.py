@@ -37,7 +37,17 @@ class ExtractiveBackend:
             q = analyse(part, parts[:i][-1:])  # a later part without a subject leans on the first
             q.doc_hints = q.doc_hints or state.parsed.doc_hints
             q.must_have = q.must_have or []
-            hits = search(q.standalone, state.doc_ids or (q.doc_hints[:1] if len(q.doc_hints) == 1 else None))
+            if (
+                state.parsed.intent == "eligibility"
+            ):  # '……能拿到所有权吗？经费上有什么松绑？' asks for support throughout
+                q.intent = "eligibility"
+            scope = state.doc_ids or (q.doc_hints[:1] if len(q.doc_hints) == 1 else None)
+            hits = search(q.standalone, scope)
+            if q.followup and q.own_terms:
+                # the part asks something new about the same subject: its own words lead
+                q.own_weight = 0.6
+                seen = {h.chunk.chunk_id for h in hits}
+                hits += [h for h in search(part, scope) if h.chunk.chunk_id not in seen]
             draft = self.answerer.answer(q, hits, search)
             if merged is None:
                 merged = draft
@@ -60,12 +70,27 @@ def split_parts(question: str) -> list[str]:
     return parts if len(parts) >= 2 else []
 
 
-def make_backend(spec: str, answerer: ExtractiveAnswerer, *, base_url: str | None = None, api_key: str | None = None, timeout: float = 20.0, chat_model=None):
+def make_backend(
+    spec: str,
+    answerer: ExtractiveAnswerer,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    timeout: float = 20.0,
+    chat_model=None,
+):
     """Build the backend a spec names; `chat_model` lets tests pass a scripted LangChain chat model."""
     if spec == "extractive":
         return ExtractiveBackend(answerer)
     if spec.startswith("openai:") and len(spec) > len("openai:"):
         from assistant.llm import OpenAIBackend
 
-        return OpenAIBackend(spec, ExtractiveBackend(answerer), base_url=base_url, api_key=api_key, timeout=timeout, chat_model=chat_model)
+        return OpenAIBackend(
+            spec,
+            ExtractiveBackend(answerer),
+            base_url=base_url,
+            api_key=api_key,
+            timeout=timeout,
+            chat_model=chat_model,
+        )
     raise ConfigError(f"PLANQA_LLM={spec!r} is not a known backend; valid: {', '.join(SPECS)}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.draft import Draft, Segment, source_label
 from assistant.items import best_rows, list_items, matching_columns, row_label
-from assistant.question import Question
+from assistant.question import INTENT_PATTERNS, Question, content_grams, without_plan_names
 from assistant.text import GramWeights, clause_spans, grams, sentence_spans
 from retrieval.catalog import Catalog
 from retrieval.models import Chunk, SearchHit
@@ -22,7 +22,9 @@ from retrieval.models import Chunk, SearchHit
 Retrieve = Callable[[str, Sequence[str] | None], list[SearchHit]]
 
 _TARGET_WORDS = re.compile(r"到20\d\d年|达到|达|超过|力争|突破|以上|左右|不低于|翻一番|累计|新增")
-_SUPPORT_WORDS = re.compile(r"支持|鼓励|落实|实施|推动|培育|加大|完善|引导|建立|提供|给予|扶持|优惠|奖补|加计扣除|贷款|基金|担保|保险|创新券")
+_SUPPORT_WORDS = re.compile(
+    r"支持|鼓励|落实|实施|推动|培育|加大|完善|引导|建立|提供|给予|扶持|优惠|奖补|加计扣除|贷款|基金|担保|保险|创新券"
+)
 _MAX_QUOTE = 220
 
 
@@ -57,6 +59,29 @@ def container_score(title: float, intro: float) -> float:
     if title < 0.2:
         return title  # an intro alone does not make a section the answer's scope
     return 0.8 * max(title, 0.9 * intro) + 0.2 * min(title, intro)
+
+
+_CN_COUNT = "零一二三四五六七八九十"
+_ITEM_START = re.compile(r"[ \t]*(?:\d{1,2}\s*[.．、]|（\d{1,2}）|[A-F][^\n：:]{2,12}[：:])")
+_LETTER_IN = re.compile(r"(?<![A-Za-z])[A-Z](?![A-Za-z])")
+
+
+def enumerated(text: str, start: int, end: int, n: int) -> tuple[int, int] | None:
+    """The span of the n-th element of an enumeration that states its own count inside
+    text[start:end] ('人工智能、量子信息、……、深空深海等十大……' → n=10: '深空深海')."""
+    sentence = text[start:end]
+    for m in re.finditer(r"等([一二三四五六七八九十]|\d{1,2})[大个项类种]", sentence):
+        count = int(m.group(1)) if m.group(1).isdigit() else _CN_COUNT.index(m.group(1))
+        if count < n:
+            continue
+        head = sentence[: m.start()]
+        cut = max(head.rfind(p) for p in "，,：:；;")  # the enumeration starts after the last clause break
+        elements = head[cut + 1 :].split("、")
+        if len(elements) != count:
+            continue
+        offset = start + cut + 1 + sum(len(e) + 1 for e in elements[: n - 1])
+        return offset, offset + len(elements[n - 1])
+    return None
 
 
 @dataclass
@@ -130,6 +155,8 @@ class ExtractiveAnswerer:
 
     def chunk_score(self, q: Question, chunk: Chunk) -> float:
         score = self.cover(q, chunk.search_text)
+        if q.followup and q.own_terms:  # this turn's own words say which passage it is about
+            score += q.own_weight * self.weights.coverage(q.own_terms, grams(chunk.search_text))
         if chunk.doc_id in q.doc_hints:
             score += 0.08
         return score
@@ -150,13 +177,20 @@ class ExtractiveAnswerer:
         clauses = clause_spans(text, start, end)
         if not clauses:
             return start, end
-        scores = [self.cover(q, text[s:e]) + (0.3 if q.intent == "number" and re.search(r"\d", text[s:e]) else 0) for s, e in clauses]
+        scores = [
+            self.cover(q, text[s:e]) + (0.3 if q.intent == "number" and re.search(r"\d", text[s:e]) else 0)
+            for s, e in clauses
+        ]
         best = max(range(len(clauses)), key=lambda i: scores[i])
         lo = hi = best
         while True:  # grow towards neighbours that also carry terms, within the length budget
             grew = False
             for j in (lo - 1, hi + 1):
-                if 0 <= j < len(clauses) and scores[j] > 0.05 and clauses[max(hi, j)][1] - clauses[min(lo, j)][0] <= _MAX_QUOTE:
+                if (
+                    0 <= j < len(clauses)
+                    and scores[j] > 0.05
+                    and clauses[max(hi, j)][1] - clauses[min(lo, j)][0] <= _MAX_QUOTE
+                ):
                     lo, hi = min(lo, j), max(hi, j)
                     grew = True
             if not grew:
@@ -170,7 +204,7 @@ class ExtractiveAnswerer:
             piece = chunk.text[s:e]
             score = 0.65 * self.cover(q, piece) + 0.35 * chunk_score
             if q.followup and q.own_terms:  # '那“10”呢？': this turn's own words pick the sentence
-                score += 0.3 * self.weights.coverage(q.own_terms, grams(piece))
+                score += q.own_weight * self.weights.coverage(q.own_terms, grams(piece))
             if any(f"“{quoted}”" in piece for quoted in q.quoted):
                 score += 0.15  # the plan's own quoted term, quoted the same way
             if len(q.doc_hints) == 1 and chunk.doc_id == q.doc_hints[0]:
@@ -205,7 +239,9 @@ class ExtractiveAnswerer:
                     out.append((self.chunk_score(q, chunk), chunk))
         return out
 
-    def table_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> tuple[float, list[Segment]] | None:
+    def table_answer(
+        self, q: Question, ranked: list[tuple[float, Chunk]]
+    ) -> tuple[float, list[Segment]] | None:
         best = None
         for cscore, chunk in self.table_candidates(q, ranked):
             if chunk.table is None or not chunk.table.rows:
@@ -221,13 +257,26 @@ class ExtractiveAnswerer:
                 continue
             if q.unit and q.unit not in f"{header_text} {rows[0].row[0]} {' '.join(rows[0].row[1:3])}":
                 continue  # '多少万亿元' is not answered by a row measured in %
-            if any(p in chunk.table.header for p in q.must_have) or (chunk.table.header and matching_columns(chunk.table.header, q.text, q.text)):
+            if any(p in chunk.table.header for p in q.must_have) or (
+                chunk.table.header and matching_columns(chunk.table.header, q.text, q.text)
+            ):
                 score += 0.1  # the question names a column of this table ('苏州', '“十三五”实绩')
             if best is None or score > best[0]:
-                best = (score, chunk, [r for r in rows[:3] if r.score >= 0.6 * rows[0].score and r.score > 0.1])
+                best = (
+                    score,
+                    chunk,
+                    [r for r in rows[:3] if r.score >= 0.6 * rows[0].score and r.score > 0.1],
+                )
         if best is None or not best[2]:
             return None
         score, chunk, matches = best
+        if len(q.entities) >= 2:  # 'A和B分别……': the best row for each of them, when each has one
+            per_entity = [
+                best_rows(chunk.text, chunk.table.header, chunk.table.rows, content_grams(e), self.weights)
+                for e in q.entities
+            ]
+            if all(rows and rows[0].score >= 0.5 for rows in per_entity):
+                matches = list({rows[0].line_start: rows[0] for rows in per_entity}.values())
         header = chunk.table.header
         cols = matching_columns(header, q.text, q.standalone) if header else []
         if cols:  # a row with no figure in the asked column ('/') answers nothing
@@ -241,7 +290,11 @@ class ExtractiveAnswerer:
             if header and len(header) == len(match.row):
                 names = set(label.split(" "))
                 order = cols + [i for i in range(len(header)) if i not in cols]
-                cells = "，".join(f"{header[i]}：{match.row[i]}" for i in order if match.row[i] not in names and header[i] != "序号")
+                cells = "，".join(
+                    f"{header[i]}：{match.row[i]}"
+                    for i in order
+                    if match.row[i] not in names and header[i] != "序号"
+                )
                 display = f"{label}（{cells}）" if cells else label
             else:
                 display = "｜".join(match.row)
@@ -250,7 +303,13 @@ class ExtractiveAnswerer:
         return score, segments
 
     def sentence_answer(
-        self, q: Question, ranked: list[tuple[float, Chunk]], limit: int, per_chunk: int = 1, top_chunks: int = 4, keep: float = 0.75
+        self,
+        q: Question,
+        ranked: list[tuple[float, Chunk]],
+        limit: int,
+        per_chunk: int = 1,
+        top_chunks: int = 4,
+        keep: float = 0.75,
     ) -> list[Scored]:
         pool: list[Scored] = []
         for cscore, chunk in ranked[:top_chunks]:
@@ -270,6 +329,51 @@ class ExtractiveAnswerer:
             if len(picked) >= limit:
                 break
         return picked
+
+    def defining_sentence(
+        self, q: Question, ranked: list[tuple[float, Chunk]], shown: list[Segment]
+    ) -> list[Segment]:
+        """The sentence that uses the quoted term in the running text ('以……为引领、以……为基础的
+        “1+3+10+N”科技创新平台体系'): it says in one line what a 专栏 then spells out."""
+        if not q.quoted:
+            return []
+        inside = {s.chunk.chunk_id for s in shown}
+        best = None
+        for _, chunk in ranked[:8]:
+            if chunk.chunk_id in inside or chunk.kind == "table":
+                continue
+            for s, e in sentence_spans(chunk.text):
+                piece = chunk.text[s:e]
+                if any(f"“{term}”" in piece for term in q.quoted):
+                    score = self.cover(q, piece) + (
+                        0.1 if shown and chunk.doc_id == shown[0].chunk.doc_id else 0.0
+                    )
+                    if best is None or score > best[0]:
+                        best = (score, chunk, s, e)
+        if best is None:
+            return []
+        _, chunk, s, e = best
+        s, e = self.narrow(q, chunk, s, e)
+        return [Segment(chunk, s, e, lead=f"{source_label(chunk)}：")]
+
+    def rest_of_section(self, q: Question, picked: list[Scored], per_chunk: int = 2) -> list[Scored]:
+        """Support measures in the other chunks of the best section: a long section is split into
+        chunks, and a user asking what support there is wants the section's measures, not half."""
+        if not picked:
+            return []
+        best = picked[0].chunk
+        used = {p.chunk.chunk_id for p in picked}
+        out = []
+        for chunk in self.catalog.neighbours(best):
+            if chunk.chunk_id in used or chunk.kind == "table":
+                continue
+            found = [
+                Scored(chunk, s, e, 0.0)
+                for s, e in sentence_spans(chunk.text)
+                if _SUPPORT_WORDS.search(chunk.text[s:e]) and self.cover(q, chunk.text[s:e]) >= 0.15
+            ]
+            out += found[:per_chunk]
+        return out
 
     def to_segments(self, q: Question, picked: list[Scored], widen: int = 0) -> list[Segment]:
         """One segment per chunk: the picked sentences joined into one span (plan order), widened by
@@ -292,9 +396,15 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def widen(chunk: Chunk, start: int, end: int, limit: int) -> tuple[int, int]:
-        spans = sentence_spans(chunk.text)
+        """Grow a span by whole neighbouring sentences up to `limit` characters; a span inside a list
+        item ('3. 企业创新跨越工程……') does not grow back into the items before it."""
+        text = chunk.text
+        spans = sentence_spans(text)
         before = [sp for sp in spans if sp[1] <= start]
         after = [sp for sp in spans if sp[0] >= end]
+        line_start = text.rfind("\n", 0, start) + 1
+        if _ITEM_START.match(text, line_start):
+            before = [sp for sp in before if sp[0] >= line_start]
         while before or after:
             grew = False
             if after and after[0][1] - start <= limit:
@@ -315,7 +425,9 @@ class ExtractiveAnswerer:
             docs = q.doc_hints or [c.doc_id for _, c in ranked] or [c.doc_id for c in self.catalog.chunks]
             for doc in dict.fromkeys(docs):
                 for doc_id, label in self.catalog.columns(doc):
-                    if re.match(rf"^专栏{number}(?!\d)", label) or (re.match(rf"^创新布局专栏{number}(?!\d)", label) and "创新布局" in q.text):
+                    if re.match(rf"^专栏{number}(?!\d)", label) or (
+                        re.match(rf"^创新布局专栏{number}(?!\d)", label) and "创新布局" in q.text
+                    ):
                         target = self.catalog.column(doc_id, label)
                         break
                 if target:
@@ -342,7 +454,15 @@ class ExtractiveAnswerer:
                     if pos >= 0:
                         numbered = bool(chunk.table.header) and chunk.table.header[0] == "序号"
                         cells = row[1:] if numbered else row
-                        segments.append(Segment(chunk, pos, pos + len(line), lead="· ", display="｜".join(c for c in cells if c)))
+                        segments.append(
+                            Segment(
+                                chunk,
+                                pos,
+                                pos + len(line),
+                                lead="· ",
+                                display="｜".join(c for c in cells if c),
+                            )
+                        )
                 continue
             for item in items:
                 end = item.end
@@ -350,7 +470,9 @@ class ExtractiveAnswerer:
                     end = chunk.text.find("\n", item.end)
                     end = len(chunk.text) if end < 0 else end
                 segments.append(Segment(chunk, item.start, end, lead="· "))
-        if len([s for s in segments if s.chunk.kind != "table"]) in (1, 2) and not any(c.kind == "table" for c in target):
+        if len([s for s in segments if s.chunk.kind != "table"]) in (1, 2) and not any(
+            c.kind == "table" for c in target
+        ):
             return self.prose_draft(q, target)  # two long items: their sentences say more than their titles
         if not segments:
             return self.prose_draft(q, target)
@@ -391,14 +513,18 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda s: -s.score)
         return Draft(segments=self.to_segments(q, scored[:limit], widen=360), intent="list")
 
-    def best_container(self, q: Question, ranked: list[tuple[float, Chunk]]) -> tuple[float, str, str, tuple] | None:
+    def best_container(
+        self, q: Question, ranked: list[tuple[float, Chunk]]
+    ) -> tuple[float, str, str, tuple] | None:
         """The 专栏 or section whose title best matches the question: (score, kind, doc_id, key)."""
         docs = q.doc_hints or list(dict.fromkeys(c.doc_id for _, c in ranked[:4]))
         best = None
         for doc in docs:
             for _, label in self.catalog.columns(doc):
                 chunks = self.catalog.column(doc, label)
-                score = container_score(self.cover(q, f"{chunks[0].doc_title} {label}"), self.cover(q, chunks[0].text[:200]))
+                score = container_score(
+                    self.cover(q, f"{chunks[0].doc_title} {label}"), self.cover(q, chunks[0].text[:200])
+                )
                 score += 0.05  # a 专栏 is a list by nature: on a near-tie with a section, prefer it
                 if best is None or score > best[0]:
                     best = (score, "column", doc, label)
@@ -435,7 +561,11 @@ class ExtractiveAnswerer:
                 segments.append(Segment(first, spans[0][0], spans[0][1], lead="· ", display=child[-1]))
             if len(segments) >= 2:
                 where = key[-1]
-                return Draft(segments=segments, intent="list", preface=f"《{self.catalog.by_doc[doc][0].doc_title}》“{where}”包括：")
+                return Draft(
+                    segments=segments,
+                    intent="list",
+                    preface=f"《{self.catalog.by_doc[doc][0].doc_title}》“{where}”包括：",
+                )
         own = self.catalog.section(doc, list(key))
         if not own:
             return None
@@ -443,6 +573,76 @@ class ExtractiveAnswerer:
         if items:
             return self.column_draft(q, own)
         return self.prose_draft(q, own)
+
+    def numbered_column(
+        self, q: Question, ranked: list[tuple[float, Chunk]], number: int
+    ) -> tuple[float, str, str, str] | None:
+        """('column', doc_id, label) of 专栏<number> in the plan the question names or retrieval found."""
+        docs = q.doc_hints or [c.doc_id for _, c in ranked] or list(self.catalog.by_doc)
+        for doc in dict.fromkeys(docs):
+            for doc_id, label in self.catalog.columns(doc):
+                if re.match(rf"^专栏{number}(?!\d)", label) or (
+                    re.match(rf"^创新布局专栏{number}(?!\d)", label) and "创新布局" in q.text
+                ):
+                    return 1.0, "column", doc_id, label
+        return None
+
+    def nth_item(
+        self,
+        q: Question,
+        ranked: list[tuple[float, Chunk]],
+        doc: str | None = None,
+        column: int | None = None,
+    ) -> list[Segment]:
+        """The item at `q.position` of the list the question names ('十大产业集群的第十个'): a
+        sub-section, a 专栏 item, or an element of an enumeration ('A、B……等十大……')."""
+        n = q.position
+        if not n:
+            return []
+        docs = [doc] if doc else None
+        scoped = Question(**{**q.__dict__, "doc_hints": docs or q.doc_hints})
+        found = (
+            self.numbered_column(scoped, ranked, column) if column else self.best_container(scoped, ranked)
+        )
+        if found and found[0] >= 0.4:
+            kind, found_doc, key = found[1:]
+            title = self.catalog.by_doc[found_doc][0].doc_title
+            if kind == "section":
+                children = self.catalog.children(found_doc, key)
+                under = (
+                    self.catalog.section(found_doc, list(children[n - 1]), include_columns=True)
+                    if len(children) >= n
+                    else []
+                )
+                if under:
+                    s, e = (sentence_spans(under[0].text) or [(0, len(under[0].text))])[0]
+                    return [
+                        Segment(
+                            under[0], s, e, lead=f"《{title}》“{key[-1]}”的第{n}项是“{children[n - 1][-1]}”："
+                        )
+                    ]
+            else:
+                chunks = [c for c in self.catalog.column(found_doc, key) if c.kind != "table"]
+                list_kind, _ = list_items("\n".join(c.text for c in chunks))
+                items = [
+                    (c, item)
+                    for c in chunks
+                    for item in (list_items(c.text, kind=list_kind, min_items=1)[1] if list_kind else [])
+                ]
+                if len(items) >= n:
+                    chunk, item = items[n - 1]
+                    end = chunk.text.find("\n", item.end)  # the item with its text, not its label alone
+                    end = len(chunk.text) if end < 0 else end
+                    return [Segment(chunk, item.start, end, lead=f"《{title}》{key}的第{n}项：")]
+        for _, chunk in ranked[:6]:
+            if (doc and chunk.doc_id != doc) or chunk.kind == "table":
+                continue
+            for start, end in sentence_spans(chunk.text):
+                found_item = enumerated(chunk.text, start, end, n)
+                if found_item and self.cover(q, chunk.text[start:end]) >= 0.3:
+                    s, e = found_item
+                    return [Segment(chunk, s, e, lead=f"{source_label(chunk)}：所列第{n}项为")]
+        return []
 
     def passage_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft:
         """'……有哪些？': the items of the best-matching list, or its most relevant sentences."""
@@ -470,8 +670,31 @@ class ExtractiveAnswerer:
 
     # ------------------------------------------------------------ entry point
 
+    def spelled_out(self, q: Question, ranked: list[tuple[float, Chunk]]) -> str | None:
+        """The question with its acronym letter replaced by what the plans spell it out as:
+        '其中的E指什么' → '其中的科技园区赋能工程（Enhance）指什么'."""
+        pattern = re.compile(rf"([\u4e00-\u9fff]{{2,16}})[（(]({q.letter}[a-z]{{2,}})[)）]")
+        for _, chunk in ranked[:8]:
+            m = pattern.search(chunk.text)
+            if m:  # what comes before the letter ('SUPER工程里的', '其中的') only pointed at it
+                letter_at = _LETTER_IN.search(q.text)
+                return f"{m.group(1)}（{m.group(2)}）{q.text[letter_at.end() :]}"
+        return None
+
     def answer(self, q: Question, hits: list[SearchHit], retrieve: Retrieve) -> Draft:
         ranked = self.ranked(q, hits)
+        if q.column_numbers and q.position:  # '专栏6的第二项'
+            nth = self.nth_item(q, ranked, column=q.column_numbers[0])
+            if nth:
+                return Draft(segments=nth, intent="list", support=1.0)
+        if q.letter:
+            spelled = self.spelled_out(q, ranked)
+            if spelled:
+                from assistant.question import analyse
+
+                q2 = analyse(spelled)
+                q2.doc_hints = q2.doc_hints or q.doc_hints
+                return self.answer(q2, retrieve(q2.standalone, None), retrieve)
         if q.intent == "compare" and len(q.doc_hints) >= 2:
             return self.compare(q, retrieve)
         if q.column_numbers:
@@ -480,6 +703,11 @@ class ExtractiveAnswerer:
                 return draft
         if not ranked:
             return Draft(intent=q.intent)
+        if q.position and q.intent in ("list", "general", "definition"):
+            nth = self.nth_item(q, ranked)
+            if nth:  # the list was matched by its title or its count, which its items need not repeat
+                found = self.best_container(q, ranked)
+                return Draft(segments=nth, intent="list", support=found[0] if found else None)
         if q.intent == "list":
             return self.passage_answer(q, ranked)
         table = self.table_answer(q, ranked)
@@ -491,35 +719,63 @@ class ExtractiveAnswerer:
         best_sentence = max((s.score for s in self.sentence_answer(q, ranked, limit=1)), default=0.0)
         # a table row answers a 'what/who' question when the question names one of its columns
         # ('主导产业', '责任单位'); otherwise only when it clearly beats every sentence
-        names_column = table is not None and bool(matching_columns(table[1][0].chunk.table.header or [], q.text, q.text))
-        if table and (names_column and table[0] >= best_sentence - 0.1 or table[0] >= 0.85 and table[0] >= best_sentence):
+        names_column = table is not None and bool(
+            matching_columns(table[1][0].chunk.table.header or [], q.text, q.text)
+        )
+        if table and (
+            names_column and table[0] >= best_sentence - 0.1 or table[0] >= 0.85 and table[0] >= best_sentence
+        ):
             return Draft(segments=table[1], intent="table")
         found = self.best_container(q, ranked)
         if found and found[1] == "column" and found[0] >= (0.6 if q.intent == "definition" else 0.8):
             draft = self.container_answer(q, ranked)  # '紫琅专项是什么？': the 专栏 of that name
             if draft is not None and draft.segments:
+                defining = (
+                    self.defining_sentence(q, ranked, draft.segments) if q.intent == "definition" else []
+                )
+                if defining:  # the one-line definition first, then the 专栏 that spells it out
+                    first = draft.segments[0]
+                    first.lead = f"{draft.preface}\n{first.lead}" if draft.preface else first.lead
+                    draft.preface, draft.segments = "", defining + draft.segments
                 return draft
         if q.intent == "eligibility":
             picked = self.sentence_answer(q, ranked, limit=6, per_chunk=4, top_chunks=6, keep=0.6)
-            return Draft(segments=self.to_segments(q, picked, widen=360), intent="eligibility", preface="规划中与此相关的支持举措有：")
+            picked += self.rest_of_section(q, picked)
+            return Draft(
+                segments=self.to_segments(q, picked, widen=360),
+                intent="eligibility",
+                preface="规划中与此相关的支持举措有：",
+            )
         if q.intent == "definition":
             picked = self.sentence_answer(q, ranked, limit=3, per_chunk=3, top_chunks=3)
             return Draft(segments=self.to_segments(q, picked, widen=320), intent="definition")
-        return Draft(segments=self.to_segments(q, self.sentence_answer(q, ranked, limit=3, per_chunk=2), widen=240), intent=q.intent)
+        return Draft(
+            segments=self.to_segments(q, self.sentence_answer(q, ranked, limit=3, per_chunk=2), widen=240),
+            intent=q.intent,
+        )
 
     def compare(self, q: Question, retrieve: Retrieve) -> Draft:
         """One line per plan, each answered from that plan alone."""
         segments = []
         for doc in q.doc_hints:
             hits = retrieve(q.standalone, [doc])
-            sub = Question(**{**q.__dict__, "intent": "number", "doc_hints": [doc], "must_have": [], "terms": scope_free(q.terms)})
+            terms = scope_free(content_grams(without_plan_names(q.standalone))) or scope_free(q.terms)
+            # each plan's line answers what is compared: a figure, or else the plan's own words
+            intent = "number" if INTENT_PATTERNS["number"].search(q.text) or q.unit else "general"
+            sub = Question(
+                **{**q.__dict__, "intent": intent, "doc_hints": [doc], "must_have": [], "terms": terms}
+            )
             ranked = self.ranked(sub, hits)
             if not ranked:
+                continue
+            nth = self.nth_item(sub, ranked, doc)
+            if nth:
+                segments.extend(nth)
                 continue
             table = self.table_answer(sub, ranked)
             sentences = self.sentence_answer(sub, ranked, limit=1)
             if table and (not sentences or table[0] >= sentences[0].score - 0.05):
                 segments.extend(table[1])
-            elif sentences:
-                segments.extend(self.to_segments(sub, sentences[:1]))
+            elif sentences:  # a figure stands alone; words need the sentence after them
+                segments.extend(self.to_segments(sub, sentences[:1], widen=0 if intent == "number" else 200))
         return Draft(segments=segments, intent="compare")

@@ -17,21 +17,114 @@ from assistant.text import grams
 # ---------------------------------------------------------------- vocabularies
 
 JIANGSU_PLACES = (
-    "江苏省", "江苏", "全省", "我省", "苏南", "苏中", "苏北", "南京", "无锡", "常州", "苏州", "镇江", "南通", "扬州",
-    "泰州", "盐城", "淮安", "宿迁", "连云港", "徐州", "昆山", "江阴", "常熟", "张家港", "海安", "如皋", "如东",
-    "启东", "海门", "通州", "崇川", "宜兴", "溧阳", "句容", "丹阳", "太仓",
+    "江苏省",
+    "江苏",
+    "全省",
+    "我省",
+    "苏南",
+    "苏中",
+    "苏北",
+    "南京",
+    "无锡",
+    "常州",
+    "苏州",
+    "镇江",
+    "南通",
+    "扬州",
+    "泰州",
+    "盐城",
+    "淮安",
+    "宿迁",
+    "连云港",
+    "徐州",
+    "昆山",
+    "江阴",
+    "常熟",
+    "张家港",
+    "海安",
+    "如皋",
+    "如东",
+    "启东",
+    "海门",
+    "通州",
+    "崇川",
+    "宜兴",
+    "溧阳",
+    "句容",
+    "丹阳",
+    "太仓",
 )
 OTHER_PLACES = (
-    "浙江", "安徽", "上海", "北京", "广东", "深圳", "杭州", "合肥", "山东", "福建", "湖北", "武汉", "四川", "成都",
-    "天津", "重庆", "河南", "湖南", "西安", "陕西", "广州", "厦门", "宁波", "青岛", "河北", "辽宁", "黑龙江", "吉林",
-    "江西", "云南", "贵州", "广西", "海南", "山西", "内蒙古", "新疆", "西藏", "甘肃", "青海", "宁夏", "香港", "澳门",
-    "台湾", "雄安",
+    "浙江",
+    "安徽",
+    "上海",
+    "北京",
+    "广东",
+    "深圳",
+    "杭州",
+    "合肥",
+    "山东",
+    "福建",
+    "湖北",
+    "武汉",
+    "四川",
+    "成都",
+    "天津",
+    "重庆",
+    "河南",
+    "湖南",
+    "西安",
+    "陕西",
+    "广州",
+    "厦门",
+    "宁波",
+    "青岛",
+    "河北",
+    "辽宁",
+    "黑龙江",
+    "吉林",
+    "江西",
+    "云南",
+    "贵州",
+    "广西",
+    "海南",
+    "山西",
+    "内蒙古",
+    "新疆",
+    "西藏",
+    "甘肃",
+    "青海",
+    "宁夏",
+    "香港",
+    "澳门",
+    "台湾",
+    "雄安",
 )
 # words that point a question at one plan (a preference, not a filter)
 DOC_HINTS = {
     "nantong-sti-14fyp": ("南通", "通州", "海安", "如皋", "如东", "启东", "海门", "崇川", "紫琅"),
-    "sunan-nidz-2021-2025": ("苏南", "自创区", "自主创新示范区", "示范区", "南京", "无锡", "常州", "苏州", "镇江"),
-    "jiangsu-sti-14fyp": ("江苏", "全省", "我省", "省里", "省规划", "省级规划", "省科技", "省“十四五”", "科技创新规划"),
+    "sunan-nidz-2021-2025": (
+        "苏南",
+        "自创区",
+        "自主创新示范区",
+        "示范区",
+        "南京",
+        "无锡",
+        "常州",
+        "苏州",
+        "镇江",
+    ),
+    "jiangsu-sti-14fyp": (
+        "江苏",
+        "全省",
+        "我省",
+        "省里",
+        "省规划",
+        "省级规划",
+        "省科技",
+        "省“十四五”",
+        "科技创新规划",
+    ),
     "jiangsu-hitech-14fyp-outline": ("高新技术产业发展规划", "高新技术产业规划", "提纲"),
     "wangqin-tech-self-reliance": ("王秦", "署名文章", "这篇文章", "文章"),
 }
@@ -42,22 +135,33 @@ _BOILERPLATE = re.compile(
     r"请问|请你|麻烦|帮我|帮忙|告诉我|介绍一下|说一下|讲一下|一下|具体|分别|到底|究竟|"
     r"是多少|有多少|多少|是什么|什么|有哪些|哪些|哪个|哪几|哪家|怎么样|怎样|怎么|如何|为什么|是否|有没有|"
     r"我们|我司|你们|咱们|能够|可以|应该|规划里|规划中|文件中|文中|里面|提出了|提出|提到|列了|列出|包括|包含|涉及|"
-    r"目标值|相关|有关|关于|对于|这个|那个|这些|那些|其中|还有|另外|那么|"
+    r"目标值|相关|有关|关于|对于|这个|那个|这些|那些|其中|还有|另外|那么|除了|现在|目前|第几|这类|那类|有啥|啥|"
+    r"叫法|说法|提法|一样|区别|异同|差别|"
     r"一共|总共|几个|几类|几项|几家|几种|几大|几位|几名|几条|几成|分成|分为|定了|定的|是怎么定|怎么定|要达到|能达到|达到|要到|"
     r"[的了吗呢啊呀吧嘛么]"
 )
 _PUNCT = re.compile(r"[\s，,。．.！!？?；;：:、“”\"'‘’（）()《》<>【】\[\]{}—\-…/\\|]+")
 
 INTENT_PATTERNS = {
-    "compare": re.compile(r"分别|相比|比较|对比|哪个(更)?高|哪个(更)?多|差别|区别|异同|不同|差距|高出|低于"),
-    "definition": re.compile(r"什么是|是什么意思|指什么|指的是|含义|定义|是指|何为|是啥|啥是|什么叫|介绍一下|是什么[?？]?$|要干啥|干什么"),
-    "eligibility": re.compile(
-        r"(能|可以|可|怎样|如何)(享受|申请|获得|用|得到|争取)|支持|扶持|政策工具|优惠|激励|奖补|帮助|资助|鼓励|补助"
+    "compare": re.compile(
+        r"分别|相比|比较|对比|哪个(更)?高|哪个(更)?多|差别|区别|异同|不同|差距|高出|低于|一样吗|相同吗|一致吗"
     ),
-    "list": re.compile(r"哪些|哪几|哪[一二三四五六七八九十两]+[个项类家条大]|列了|列出|包括|包含|有什么|清单|列举|都有|名单|构成|组成"),
-    "number": re.compile(r"多少|几家|几个|几类|几项|几成|比重|占比|百分|%|％|增速|增幅|率|达到|规模|数量|目标值|指标|万人|亿元|排第几|第几"),
+    "definition": re.compile(
+        r"什么是|是什么意思|指什么|指的是|含义|定义|是指|何为|是啥|啥是|什么叫|介绍一下|是什么[?？]?$|要干啥|干什么"
+    ),
+    "eligibility": re.compile(
+        r"(能|可以|可|怎样|如何)(享受|申请|获得|用|得到|争取|拿到|享有)|支持|扶持|政策工具|优惠|激励|奖补|帮助|资助|鼓励|补助|松绑"
+    ),
+    "list": re.compile(
+        r"哪些|哪几|哪[一二三四五六七八九十两]+[个项类家条大]|列了|列出|包括|包含|有什么|清单|列举|都有|名单|构成|组成"
+    ),
+    "number": re.compile(
+        r"多少|几家|几个|几类|几项|几成|比重|占比|百分|%|％|增速|增幅|率|达到|规模|数量|目标值|指标|万人|亿元|排第几|第几"
+    ),
 }
-_FOLLOWUP_START = re.compile(r"^(那|那么|那个|它|它们|其|这|该|此|还有|另外|同样|然后|如果是|换成|再|也|又|和|以及)")
+_FOLLOWUP_START = re.compile(
+    r"^(那|那么|那个|它|它们|其|这|该|此|还有|另外|同样|然后|如果是|换成|再|也|又|和|以及)"
+)
 
 # out of scope: (pattern, reason shown to the user)
 INJECTION = re.compile(
@@ -71,24 +175,47 @@ INJECTION = re.compile(
 # out of scope: (pattern, reason shown to the user)
 OUT_OF_SCOPE = (
     (INJECTION, "这是改变助手规则、索取内部指令或要求编造内容的请求，本助手只依据规划原文回答"),
-    (re.compile(r"电话|联系方式|联系人|邮箱|邮件地址|热线|传真|办公地址|办公地点|在哪里?办公|地址在|在哪里办|怎么联系|如何联系|网址|官网|微信公众号"),
-     "规划文本不包含联系方式和办公地址；请查阅主管部门官方网站"),
-    (re.compile(r"申报条件|申请条件|申报流程|申请流程|申报材料|申请材料|(准备|提交|提供)(哪些|什么)?材料|材料清单|申报时间|申请时间|"
-                r"截止(时间|日期)?|几号截止|申报截止|怎么申报|如何申报|怎样申报|在哪(里)?申报|申报入口|申报系统|认定条件|认定标准|"
-                r"评审标准|申报指南|报名"),
-     "规划文本不规定申报条件、材料、流程和时间；请以主管部门发布的申报通知为准"),
-    (re.compile(r"补贴多少|奖励多少|资助多少|补助多少|奖补多少|能拿多少|给多少钱|多少钱|多少万元|补贴标准|奖励标准|"
-                r"资助标准|补助标准|资助额度|补贴额度|奖励额度|补贴金额|奖励金额|资助金额|最高补贴|最高奖励|财政经费|拿多少"),
-     "规划文本不规定具体的补贴、奖励或经费金额；请以具体政策文件和申报通知为准"),
-    (re.compile(r"税率|利率|扣除比例|能扣多少|扣多少|贴息比例|费率"),
-     "规划文本不规定税率、利率或扣除比例等政策参数；请以税务、金融主管部门的现行规定为准"),
-    (re.compile(r"发文字号|文号|哪天印发|印发(日期|时间)|发布(日期|时间)|哪天发表|发表在|哪家报纸|刊登|什么职务|担任|简历"),
-     "规划正文不包含发文字号、印发或发表信息和人员情况"),
+    (
+        re.compile(
+            r"电话|联系方式|联系人|邮箱|邮件地址|热线|传真|办公地址|办公地点|在哪里?办公|地址在|在哪里办|怎么联系|如何联系|网址|官网|微信公众号"
+        ),
+        "规划文本不包含联系方式和办公地址；请查阅主管部门官方网站",
+    ),
+    (
+        re.compile(
+            r"申报条件|申请条件|申报流程|申请流程|申报材料|申请材料|(准备|提交|提供)(哪些|什么)?材料|材料清单|申报时间|申请时间|"
+            r"截止(时间|日期)?|几号截止|申报截止|怎么申报|如何申报|怎样申报|在哪(里)?申报|申报入口|申报系统|认定条件|认定标准|"
+            r"评审标准|申报指南|报名"
+        ),
+        "规划文本不规定申报条件、材料、流程和时间；请以主管部门发布的申报通知为准",
+    ),
+    (
+        re.compile(
+            r"补贴多少|奖励多少|资助多少|补助多少|奖补多少|能拿多少|给多少钱|多少钱|多少万元|补贴标准|奖励标准|"
+            r"资助标准|补助标准|资助额度|补贴额度|奖励额度|补贴金额|奖励金额|资助金额|最高补贴|最高奖励|财政经费|拿多少"
+        ),
+        "规划文本不规定具体的补贴、奖励或经费金额；请以具体政策文件和申报通知为准",
+    ),
+    (
+        re.compile(r"税率|利率|扣除比例|能扣多少|扣多少|贴息比例|费率"),
+        "规划文本不规定税率、利率或扣除比例等政策参数；请以税务、金融主管部门的现行规定为准",
+    ),
+    (
+        re.compile(
+            r"发文字号|文号|哪天印发|印发(日期|时间)|发布(日期|时间)|哪天发表|发表在|哪家报纸|刊登|什么职务|担任|简历"
+        ),
+        "规划正文不包含发文字号、印发或发表信息和人员情况",
+    ),
     (re.compile(r"十五五|十六五"), "这些规划的期限是“十四五”（2021—2025年），不涉及之后的时期"),
-    (re.compile(r"写.{0,12}(诗|绝句|律诗|词|歌|小说|作文|对联|段子|代码|程序)|七言|五言|作诗|笑话|天气|下雨|股票|股价|科技股|概念股|"
-                r"涨停|炒股|买哪只|推荐几只|基金净值|彩票|菜谱|做饭|旅游|电影|足球|篮球|星座|算命|翻译|translate|poem|weather|"
-                r"\bstock|recipe|joke", re.I),
-     "这个请求与科技创新规划无关"),
+    (
+        re.compile(
+            r"写.{0,12}(诗|绝句|律诗|词|歌|小说|作文|对联|段子|代码|程序)|七言|五言|作诗|笑话|天气|下雨|股票|股价|科技股|概念股|"
+            r"涨停|炒股|买哪只|推荐几只|基金净值|彩票|菜谱|做饭|旅游|电影|足球|篮球|星座|算命|翻译|translate|poem|weather|"
+            r"\bstock|recipe|joke",
+            re.I,
+        ),
+        "这个请求与科技创新规划无关",
+    ),
 )
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
@@ -102,6 +229,7 @@ class Question:
     intent: str
     terms: set[str] = field(default_factory=set)  # content n-grams of the standalone question
     own_terms: set[str] = field(default_factory=set)  # n-grams of this turn only
+    own_weight: float = 0.3  # how much this turn's own words count beside the carried-over subject
     places: list[str] = field(default_factory=list)
     other_places: list[str] = field(default_factory=list)
     doc_hints: list[str] = field(default_factory=list)
@@ -114,9 +242,32 @@ class Question:
     followup: bool = False
     aliases: dict[str, list[str]] = field(default_factory=dict)  # a name in the question → its other names
     quoted: list[str] = field(default_factory=list)  # “…” phrases of this turn: strong anchors
+    position: int | None = None  # '第十个': the item asked about in a list
+    entities: list[str] = field(default_factory=list)  # 'A和B分别……': asked about side by side
+    letter: str | None = None  # '其中的E': a letter of an acronym named earlier
     loose_hint: bool = False  # the only plan hint is a bare 江苏 (it may be part of a name: 江苏省……实验室)
 
 
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,2})(?:个|项|条|类|种|大|家|部分)")
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def ordinal(text: str) -> int | None:
+    """The position a question asks about: '第十个' → 10, '第3项' → 3 ('第几' and '第26位' are not)."""
+    m = _ORDINAL.search(unicodedata.normalize("NFKC", text))
+    if not m:
+        return None
+    word = m.group(1)
+    if word.isdigit():
+        return int(word) or None
+    tens, _, ones = word.rpartition("十")
+    if "十" not in word:
+        return _CN_DIGITS.get(word) if len(word) == 1 else None
+    value = (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return value or None
+
+
+_COUNT_ASKED = re.compile(r"哪([一二三四五六七八九十两]+)[个项类家条大种位名]")
 _SEPARATORS = re.compile(r"[是和与及跟在把被到用]")
 
 
@@ -127,8 +278,45 @@ def content(text: str) -> str:
         if place in text:
             text = text.replace(place, f" {place} ")
     text = _PUNCT.sub(" ", text)
+    # '哪三个产业园' asks for what the plans call '三大产业园'
+    text = _COUNT_ASKED.sub(r" \1大 ", text)
+    text = _ORDINAL.sub(" ", text)  # '第十个' says where in a list, not what
+    text = re.sub(r"现在|正在", " ", text)  # before the separators split their '在' off
     text = _SEPARATORS.sub(" ", text)
     return re.sub(r"\s+", " ", _BOILERPLATE.sub(" ", text)).strip()
+
+
+_ENTITIES = re.compile(
+    r"([\u4e00-\u9fffA-Za-z0-9]{2,12})(?:和|与|及|跟|、)([\u4e00-\u9fffA-Za-z0-9]{2,12})(?:分别|各自|各)"
+)
+
+
+def entities(text: str) -> list[str]:
+    """The two things a question asks about side by side: '林洋能源和南通大学分别……'."""
+    m = _ENTITIES.search(unicodedata.normalize("NFKC", text))
+    return [m.group(1), m.group(2)] if m else []
+
+
+_LETTER = re.compile(r"(?<![A-Za-z])([A-Z])(?![A-Za-z])")
+
+
+def acronym_letter(text: str, standalone: str) -> str | None:
+    """'其中的E指什么' after a question about 'SUPER工程': a lone capital letter of an acronym the
+    conversation names (the plans spell such acronyms out: '科技园区赋能（Enhance）')."""
+    m = _LETTER.search(text)
+    if not m:
+        return None
+    letter = m.group(1)
+    acronyms = re.findall(r"[A-Z]{2,}", standalone)
+    return letter if any(letter in a for a in acronyms) else None
+
+
+def without_plan_names(text: str) -> str:
+    """The question with the words that name plans removed: in a comparison each plan is answered on
+    its own, and another plan's name ('省科技创新规划') is not what is asked of this one."""
+    for word in sorted({w for words in DOC_HINTS.values() for w in words}, key=len, reverse=True):
+        text = text.replace(word, " ")
+    return text
 
 
 def content_grams(text: str) -> set[str]:
@@ -154,9 +342,17 @@ def plan_hints(text: str) -> list[str]:
     if re.search(r"(^|[，,、和与跟及])省([，,、和与跟及的]|$)", text):  # '省、苏南和南通'
         hints["jiangsu-sti-14fyp"].append("省")
     named = [doc for doc, words in hints.items() if words]
-    province, province_wide = "jiangsu-sti-14fyp", {"wangqin-tech-self-reliance", "jiangsu-hitech-14fyp-outline"}
+    province, province_wide = (
+        "jiangsu-sti-14fyp",
+        {"wangqin-tech-self-reliance", "jiangsu-hitech-14fyp-outline"},
+    )
     others = set(named) - {province}
-    if province in named and others and others <= province_wide and all(w in _GENERIC_PROVINCE for w in hints[province]):
+    if (
+        province in named
+        and others
+        and others <= province_wide
+        and all(w in _GENERIC_PROVINCE for w in hints[province])
+    ):
         named.remove(province)
     return named
 
@@ -169,7 +365,9 @@ def find_places(text: str, vocabulary: tuple[str, ...]) -> list[str]:
     return found
 
 
-_COUNTED = re.compile(r"(?<![第\d])[两三四五六七八九十]+[大个项类条种家所座]|都是些啥|都有啥|有啥|是些啥|哪几")
+_COUNTED = re.compile(
+    r"(?<![第\d])[两三四五六七八九十]+[大个项类条种家所座]|都是些啥|都有啥|有啥|是些啥|哪几"
+)
 _EACH = re.compile(r"各(是|定|有|为|自|要|达到|多少)|谁(最|更)?(高|多|大|低|少)|哪个(最|更)")
 _PAST = re.compile(r"十三五|2020年|实绩|完成情况|完成了|做到|现在|目前|已经|去年|基础")
 _FUTURE = re.compile(r"目标|2025|十四五|到.{0,4}年|要达到|力争|将要|计划")
@@ -187,7 +385,9 @@ def time_orientation(text: str) -> str | None:
 
 def detect_intent(text: str, places: list[str], doc_hints: list[str]) -> str:
     several = len([p for p in places if p not in ("江苏", "江苏省")]) >= 2 or len(doc_hints) >= 2
-    if (INTENT_PATTERNS["compare"].search(text) or _EACH.search(text)) and (several or "和" in text or "与" in text):
+    if (INTENT_PATTERNS["compare"].search(text) or _EACH.search(text)) and (
+        several or "和" in text or "与" in text
+    ):
         return "compare"
     if several and INTENT_PATTERNS["number"].search(text):
         return "compare"
@@ -195,7 +395,9 @@ def detect_intent(text: str, places: list[str], doc_hints: list[str]) -> str:
         return "list"  # '三大产业创新集群是什么' asks for the three
     if INTENT_PATTERNS["definition"].search(text):
         return "definition"
-    if INTENT_PATTERNS["eligibility"].search(text) and re.search(r"企业|公司|我们|我司|单位|机构|人才|人员|团队|高校|个人|创业|青年|科学家|我是", text):
+    if INTENT_PATTERNS["eligibility"].search(text) and re.search(
+        r"企业|公司|我们|我司|单位|机构|人才|人员|团队|高校|个人|创业|青年|科学家|我是", text
+    ):
         return "eligibility"
     if INTENT_PATTERNS["list"].search(text):
         return "list"
@@ -226,7 +428,9 @@ def out_of_scope_reason(text: str, places: list[str], other_places: list[str]) -
     return None
 
 
-_UNIT = re.compile(r"(?:多少|几)(万亿元|亿元|万元|万家|万人|家|件|个|人|项|所|座|条|倍)|百分之(?:多少|几)|(?:多少|几)(%|％)")
+_UNIT = re.compile(
+    r"(?:多少|几)(万亿元|亿元|万元|万家|万人|家|件|个|人|项|所|座|条|倍)|百分之(?:多少|几)|(?:多少|几)(%|％)"
+)
 
 
 def asked_unit(text: str) -> str | None:
@@ -274,7 +478,11 @@ def analyse(text: str, history_questions: list[str] | None = None, force_followu
     doc_hints = own_hints or plan_hints(standalone)
     column_numbers = [int(n) for n in re.findall(r"专栏\s*(\d{1,2})", standalone)]
     years = _YEAR.findall(text)
-    must_have = [p for p in find_places(text, JIANGSU_PLACES + OTHER_PLACES) if p not in ("江苏", "江苏省", "全省", "我省")]
+    must_have = [
+        p
+        for p in find_places(text, JIANGSU_PLACES + OTHER_PLACES)
+        if p not in ("江苏", "江苏省", "全省", "我省")
+    ]
     # a year before the plans' end (2025) must be in the supporting passage; 2025 is their horizon
     must_have += [f"{y}年" for y in years if int(y) < 2025]
     intent = detect_intent(text if not followup else standalone, places, doc_hints)
@@ -292,10 +500,16 @@ def analyse(text: str, history_questions: list[str] | None = None, force_followu
         years=years,
         must_have=must_have,
         unit=unit,
-        time=time_orientation(text if not followup or _PAST.search(text) or _FUTURE.search(text) else standalone),
+        time=time_orientation(
+            text if not followup or _PAST.search(text) or _FUTURE.search(text) else standalone
+        ),
         out_of_scope=out_of_scope_reason(text, places, other_places),
         aliases=alias_mentions(standalone),
-        loose_hint=doc_hints == ["jiangsu-sti-14fyp"] and not any(w in standalone for w in DOC_HINTS["jiangsu-sti-14fyp"] if w not in _GENERIC_PROVINCE),
+        loose_hint=doc_hints == ["jiangsu-sti-14fyp"]
+        and not any(w in standalone for w in DOC_HINTS["jiangsu-sti-14fyp"] if w not in _GENERIC_PROVINCE),
         quoted=[m for m in re.findall(r"[“\"]([^”\"]{1,20})[”\"]", text) if m.strip()],
         followup=followup,
+        position=ordinal(text),
+        entities=entities(text),
+        letter=acronym_letter(text, standalone),
     )

@@ -53,6 +53,36 @@ def test_follow_up_resolves_offline(runtime):
     assert "2178" in a.answer
 
 
+def test_an_item_by_its_position_in_a_section_a_column_or_an_enumeration(runtime):
+    a = ask(runtime, "省规划“七大行动”的第五个是什么？")
+    assert not a.refused and "实施创新人才集聚行动" in a.answer
+    assert a.citations[0].section.endswith("（五）实施创新人才集聚行动")
+    a = ask(runtime, "省规划专栏6里第二项是什么？")
+    assert "培育发展十大高新技术新兴产业集群" in a.answer and "壮大提升" not in a.answer
+    a = ask(runtime, "十大高新技术新兴产业集群的第十个是什么？")
+    assert "深空深海" in a.answer or "航空航天与深海深地" in a.answer
+
+
+def test_two_entities_of_one_table_each_get_their_row(runtime):
+    a = ask(runtime, "南通重大企业创新平台布局里，林洋能源和南通大学分别牵头什么项目？")
+    assert "国家级企业技术中心" in a.answer and "安全防护用特种纤维复合材料" in a.answer
+
+
+def test_a_letter_of_an_acronym_is_spelled_out_from_the_plans(runtime):
+    history = [
+        Turn(role="user", content="SUPER工程是什么？"),
+        Turn(role="assistant", content="即苏南自创区“卓越工程”。"),
+    ]
+    a = ask(runtime, "其中的E具体指什么？", history=history)
+    assert "科技园区赋能" in a.answer and "Enhance" in a.answer
+    assert "Support" not in a.answer.splitlines()[0]  # the item asked about, not the ones before it
+
+
+def test_a_second_part_is_answered_in_its_own_words(runtime):
+    a = ask(runtime, "高校科研人员能拿到职务科技成果的所有权吗？经费使用上有什么松绑？")
+    assert "所有权或长期使用权" in a.answer and "包干制" in a.answer
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.backends import split_parts
 from assistant.citations import segments_from_model, support
 from assistant.draft import Draft, Segment, render
+from assistant.extractive import enumerated
 from assistant.items import list_items, matching_columns
-from assistant.question import analyse, asked_unit, content, time_orientation
+from assistant.question import (
+    acronym_letter,
+    analyse,
+    asked_unit,
+    content,
+    entities,
+    ordinal,
+    time_orientation,
+    without_plan_names,
+)
 from assistant.text import GramWeights, clause_spans, grams, numbers_supported, sentence_spans
 from assistant.validation import clean_question, validate_doc_ids, validate_history, validate_mode
 from retrieval.errors import InvalidInput, UnknownDocument
@@ -15,7 +26,16 @@ from retrieval.models import Chunk
 
 
 def chunk(text: str, **fields) -> Chunk:
-    base = dict(chunk_id="d:1", doc_id="d", doc_title="测试规划", section_path=["一、总则"], section="一、总则", text=text, char_start=0, char_end=len(text))
+    base = dict(
+        chunk_id="d:1",
+        doc_id="d",
+        doc_title="测试规划",
+        section_path=["一、总则"],
+        section="一、总则",
+        text=text,
+        char_start=0,
+        char_end=len(text),
+    )
     return Chunk(**{**base, **fields})
 
 
@@ -24,7 +44,11 @@ def chunk(text: str, **fields) -> Chunk:
 
 def test_sentence_and_clause_spans():
     text = "到2025年，研发投入达3.2%。培育30家企业；建设平台。"
-    assert [text[s:e] for s, e in sentence_spans(text)] == ["到2025年，研发投入达3.2%。", "培育30家企业；", "建设平台。"]
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "到2025年，研发投入达3.2%。",
+        "培育30家企业；",
+        "建设平台。",
+    ]
     assert [text[s:e] for s, e in clause_spans(text, 0, 17)][:2] == ["到2025年，", "研发投入达3.2%。"]
 
 
@@ -78,7 +102,9 @@ def test_out_of_scope(question):
     assert analyse(question).out_of_scope
 
 
-@pytest.mark.parametrize("question", ["南通高新技术企业数的目标是多少？", "苏南自创区和上海怎么合作？", "省实验室有哪几家？"])
+@pytest.mark.parametrize(
+    "question", ["南通高新技术企业数的目标是多少？", "苏南自创区和上海怎么合作？", "省实验室有哪几家？"]
+)
 def test_in_scope(question):
     assert analyse(question).out_of_scope is None
 
@@ -105,12 +131,66 @@ def test_question_words_are_not_content():
     assert time_orientation("“十三五”完成了多少") == "past" and time_orientation("2025年目标") == "future"
 
 
+def test_counted_and_ordinal_questions():
+    assert "三大" in content("南通要培育哪三个海工船舶装备特色产业园？")  # the plans say '三大……产业园'
+    assert [ordinal(t) for t in ("第十个", "第3项", "第十一条", "第二十个", "第几个", "第26位")] == [
+        10,
+        3,
+        11,
+        20,
+        None,
+        None,
+    ]
+    assert "第十" not in content("十大新兴产业集群的第十个是什么")
+    assert analyse("省规划“七大行动”的第五个是什么？").position == 5
+
+
+def test_entities_asked_side_by_side():
+    assert entities("平台布局里，林洋能源和南通大学分别牵头什么项目？") == ["林洋能源", "南通大学"]
+    assert entities("苏州与无锡各自的目标是多少") == ["苏州", "无锡"]
+    assert entities("林洋能源牵头什么项目？") == []
+
+
+def test_acronym_letters_need_the_acronym_in_the_conversation():
+    assert acronym_letter("其中的E具体指什么", "SUPER工程是什么？ 其中的E具体指什么") == "E"
+    assert acronym_letter("E是什么", "E是什么") is None  # no acronym named: a letter alone is not enough
+    assert acronym_letter("那X呢", "SUPER工程是什么？ 那X呢") is None
+    assert analyse("其中的E指什么？", ["SUPER工程是什么？"]).letter == "E"
+
+
+def test_plan_names_are_left_out_of_a_comparison():
+    text = without_plan_names("高新技术产业发展规划提纲和省科技创新规划列的十大新兴产业集群")
+    assert "提纲" not in text and "科技创新规划" not in text and "十大新兴产业集群" in text
+    assert "叫法" not in content("第十个的叫法一样吗")
+
+
+def test_enumerated_finds_the_nth_element_of_a_counted_enumeration():
+    text = "重点培育人工智能、量子信息、区块链与大数据等三大产业集群。"
+    start, end = enumerated(text, 0, len(text), 3)
+    assert text[start:end] == "区块链与大数据"
+    assert text[slice(*enumerated(text, 0, len(text), 2))] == "量子信息"
+    assert enumerated(text, 0, len(text), 4) is None  # only three
+    assert enumerated("人工智能、量子信息等十大产业。", 0, 14, 1) is None  # two named, not ten
+
+
+def test_a_question_in_two_parts_is_split():
+    assert split_parts("高校科研人员能拿到职务科技成果的所有权吗？经费使用上有什么松绑？") == [
+        "高校科研人员能拿到职务科技成果的所有权吗？",
+        "经费使用上有什么松绑？",
+    ]
+    assert analyse("高校科研人员能拿到职务科技成果的所有权吗？").intent == "eligibility"
+
+
 # ---------------------------------------------------------------- items and tables
 
 
 def test_list_items_numbered_labelled_and_cells():
     kind, items = list_items("1. 品种创新。面向优质……\n2. 智慧农业。聚焦……\n3. 现代农产品加工。围绕……")
-    assert kind == "numbered" and [i.label for i in items] == ["1. 品种创新", "2. 智慧农业", "3. 现代农产品加工"]
+    assert kind == "numbered" and [i.label for i in items] == [
+        "1. 品种创新",
+        "2. 智慧农业",
+        "3. 现代农产品加工",
+    ]
     kind, items = list_items("高端芯片：整合……\n新型显示：重点推进……")
     assert kind == "labelled" and [i.label for i in items] == ["高端芯片", "新型显示"]
     text = "1. 量子信息前沿\t3. 类脑智能\n2. 通用微系统\t4. 高可信软件"
@@ -141,7 +221,9 @@ def test_render_numbers_chunks_and_quotes_exactly():
     draft = Draft(segments=[Segment(a, 0, 4), Segment(b, 0, 4), Segment(a, 4, 8)])
     answer = render(draft, "extractive")
     assert [c.n for c in answer.citations] == [1, 2]
-    assert answer.citations[0].quote == "甲项目。乙项目。" and "[1]" in answer.answer and "[2]" in answer.answer
+    assert (
+        answer.citations[0].quote == "甲项目。乙项目。" and "[1]" in answer.answer and "[2]" in answer.answer
+    )
 
 
 # ---------------------------------------------------------------- input validation
@@ -157,7 +239,9 @@ def test_control_characters_are_removed():
     assert clean_question("研发\x00投入\u200b目标？", 100) == "研发 投入 目标？"
 
 
-@pytest.mark.parametrize("bad", ["not a list", [{"role": "system", "content": "x"}], [{"role": "user"}], [1, 2]])
+@pytest.mark.parametrize(
+    "bad", ["not a list", [{"role": "system", "content": "x"}], [{"role": "user"}], [1, 2]]
+)
 def test_bad_history(bad):
     with pytest.raises(InvalidInput):
         validate_history(bad, 100)
@@ -195,7 +279,12 @@ def test_plan_hints_outside_the_corpus_are_ignored():
         seen.append(doc_ids)
         return lexical_search(query, doc_ids)
 
-    pipe = AnswerPipeline(search, make_backend("extractive", ExtractiveAnswerer(catalog, weights)), weights, titles,
-                          known_docs=["jiangsu-sti-14fyp"])
+    pipe = AnswerPipeline(
+        search,
+        make_backend("extractive", ExtractiveAnswerer(catalog, weights)),
+        weights,
+        titles,
+        known_docs=["jiangsu-sti-14fyp"],
+    )
     pipe.invoke("南通高新技术企业数的目标是多少？")  # names a plan this corpus does not have
     assert all(d is None or set(d) <= {"jiangsu-sti-14fyp"} for d in seen)

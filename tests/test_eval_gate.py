@@ -145,12 +145,6 @@ def test_the_eval_command_reports_a_failing_gate(broken_runtime, monkeypatch, ca
 # -- THE GATE -------------------------------------------------------------------------------------------
 
 
-# Fact recall (issue 5) is still below its agreed threshold (0.88 < 0.95 on 2026-11-22). It is gated
-# in a test that is expected to fail until it is met (XFAIL now, XPASS once it is); the threshold
-# itself stays as agreed, and every other threshold is enforced.
-ANSWER_QUALITY = ("fact_recall",)
-
-
 @pytest.fixture(scope="module")
 def gate_run(runtime):
     run = run_eval(runtime, load_dataset())
@@ -168,14 +162,6 @@ def _explain(run, thresholds, failures) -> str:
 
 @pytest.mark.slow
 def test_the_gate(gate_run):
-    """Retrieval, citation validity and refusals meet every threshold in evals/thresholds.yaml."""
+    """Retrieval, fact recall, citations and refusals meet every threshold in evals/thresholds.yaml."""
     run, thresholds, failures = gate_run
-    enforced = [f for f in failures if f.split()[0] not in ANSWER_QUALITY]
-    assert enforced == [], _explain(run, thresholds, failures)
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="fact recall is below 0.95 (issue 5 open): see test-output/eval-metrics.json")
-def test_the_answer_quality_gate(gate_run):
-    run, thresholds, failures = gate_run
-    assert [f for f in failures if f.split()[0] in ANSWER_QUALITY] == [], _explain(run, thresholds, failures)
+    assert failures == [], _explain(run, thresholds, failures)
