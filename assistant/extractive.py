@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from assistant.draft import Draft, Segment, source_label
 from assistant.items import best_rows, list_items, matching_columns, row_label
 from assistant.question import INTENT_PATTERNS, Question, content_grams, without_plan_names
-from assistant.text import GramWeights, clause_spans, grams, sentence_spans
+from assistant.text import GramWeights, clause_spans, grams, norm, sentence_spans
 from retrieval.catalog import Catalog
 from retrieval.models import Chunk, SearchHit
 
@@ -61,6 +61,12 @@ def container_score(title: float, intro: float) -> float:
     return 0.8 * max(title, 0.9 * intro) + 0.2 * min(title, intro)
 
 
+def item_named(label: str, question: str) -> bool:
+    """Whether the question names a list item by its label ('新一代信息技术' in '……新一代信息技术领域的……')."""
+    name = re.sub(r"^\d{1,2}\s*[.．、]\s*", "", label).strip('“”"： ')
+    return len(name) >= 2 and norm(name) in norm(question)
+
+
 _CN_COUNT = "零一二三四五六七八九十"
 _ITEM_START = re.compile(r"[ \t]*(?:\d{1,2}\s*[.．、]|（\d{1,2}）|[A-F][^\n：:]{2,12}[：:])")
 _LETTER_IN = re.compile(r"(?<![A-Za-z])[A-Z](?![A-Za-z])")
@@ -104,8 +110,15 @@ class ExtractiveAnswerer:
     # ------------------------------------------------------------ helpers
 
     def eligible(self, q: Question, chunk: Chunk) -> bool:
-        """A passage can support the answer only if it names what the question names."""
-        haystack = f"{chunk.search_text} {chunk.region.split('（')[0]}"
+        """A passage can support the answer only if it names what the question names. A figure
+        must be the named place's own; a measure of a plan that covers the place applies to it
+        ('无锡的企业能……' is answered by the 苏南 plan, whose region lists 无锡)."""
+        region = (
+            chunk.region
+            if q.intent in ("eligibility", "list", "general", "definition")
+            else chunk.region.split("（")[0]
+        )
+        haystack = f"{chunk.search_text} {region}"
         places = [m for m in q.must_have if not m.endswith("年")]
         years = [m for m in q.must_have if m.endswith("年")]
         return all(y in haystack for y in years) and (not places or any(p in haystack for p in places))
@@ -247,8 +260,8 @@ class ExtractiveAnswerer:
             if chunk.table is None or not chunk.table.rows:
                 continue
             rows = best_rows(chunk.text, chunk.table.header, chunk.table.rows, q.terms, self.weights)
-            if not rows:
-                continue
+            if not rows or (rows[0].score < 0.2 and not q.followup):
+                continue  # no row names what is asked (a follow-up's rows are picked by its own words)
             score = 0.6 * rows[0].score + 0.4 * cscore + self.time_fit(q, chunk, chunk.context)
             if any(y not in chunk.search_text for y in q.years):
                 score -= 0.15  # a table of 2020 results does not answer a question about 2025
@@ -270,6 +283,10 @@ class ExtractiveAnswerer:
         if best is None or not best[2]:
             return None
         score, chunk, matches = best
+        if q.followup and q.own_terms:  # '中天那几家呢？': this turn's own words pick the rows
+            own = best_rows(chunk.text, chunk.table.header, chunk.table.rows, q.own_terms, self.weights)
+            if own and own[0].score >= 0.5:
+                matches = [r for r in own[:4] if r.score >= 0.8 * own[0].score]
         if len(q.entities) >= 2:  # 'A和B分别……': the best row for each of them, when each has one
             per_entity = [
                 best_rows(chunk.text, chunk.table.header, chunk.table.rows, content_grams(e), self.weights)
@@ -464,11 +481,21 @@ class ExtractiveAnswerer:
                             )
                         )
                 continue
+            named = [i for i in items if item_named(i.label, q.text)]
+            if named and len(named) < len(items):  # '新一代信息技术领域的攻关方向': that item only
+                items = named
             for item in items:
                 end = item.end
-                if len(item.label.strip("“”")) <= 4:  # '“1”：……' says nothing without its text
-                    end = chunk.text.find("\n", item.end)
-                    end = len(chunk.text) if end < 0 else end
+                line_end = chunk.text.find("\n", item.end)
+                line_end = len(chunk.text) if line_end < 0 else line_end
+                # '“1”：……' says nothing without its text; a short 'label：text' line is shown whole;
+                # an item the question names is shown with its text
+                if (
+                    len(item.label.strip("“”")) <= 4
+                    or (kind == "labelled" and line_end - item.start <= 160)
+                    or named
+                ):
+                    end = line_end
                 segments.append(Segment(chunk, item.start, end, lead="· "))
         if len([s for s in segments if s.chunk.kind != "table"]) in (1, 2) and not any(
             c.kind == "table" for c in target
@@ -522,9 +549,9 @@ class ExtractiveAnswerer:
         for doc in docs:
             for _, label in self.catalog.columns(doc):
                 chunks = self.catalog.column(doc, label)
-                score = container_score(
-                    self.cover(q, f"{chunks[0].doc_title} {label}"), self.cover(q, chunks[0].text[:200])
-                )
+                # a 专栏 in several chunks (one per field: '新一代信息技术：……') opens in each of them
+                opening = max(self.cover(q, c.text[:200]) for c in chunks)
+                score = container_score(self.cover(q, f"{chunks[0].doc_title} {label}"), opening)
                 score += 0.05  # a 专栏 is a list by nature: on a near-tie with a section, prefer it
                 if best is None or score > best[0]:
                     best = (score, "column", doc, label)
@@ -535,6 +562,11 @@ class ExtractiveAnswerer:
                 score = container_score(self.cover(q, f"{title} {path[-1]}"), self.cover(q, intro))
                 if best is None or score > best[0]:
                     best = (score, "section", doc, path)
+        top = ranked[0][1] if ranked else None
+        if best and best[1] == "section" and top and top.column and top.doc_id == best[2]:
+            # the passage that matches best is a 专栏 inside the section found: the 专栏 is the list
+            if tuple(top.section_path[: len(best[3])]) == tuple(best[3]):
+                return best[0], "column", top.doc_id, top.column
         return best
 
     def container_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft | None:
@@ -561,8 +593,15 @@ class ExtractiveAnswerer:
                 segments.append(Segment(first, spans[0][0], spans[0][1], lead="· ", display=child[-1]))
             if len(segments) >= 2:
                 where = key[-1]
+                # the section's opening often names its parts in one line ('组织实施……等七大工程')
+                opening = [
+                    c
+                    for c in self.catalog.by_doc[doc]
+                    if tuple(c.section_path) == tuple(key) and not c.column
+                ][:1]
+                intro = self.intro(q, opening, None) if opening else []
                 return Draft(
-                    segments=segments,
+                    segments=intro[:1] + segments,
                     intent="list",
                     preface=f"《{self.catalog.by_doc[doc][0].doc_title}》“{where}”包括：",
                 )
@@ -722,8 +761,13 @@ class ExtractiveAnswerer:
         names_column = table is not None and bool(
             matching_columns(table[1][0].chunk.table.header or [], q.text, q.text)
         )
+        names_table = re.search(r"表(里|中|内|格|上)|表\d", q.standalone) is not None  # '……布局表里，……'
         if table and (
-            names_column and table[0] >= best_sentence - 0.1 or table[0] >= 0.85 and table[0] >= best_sentence
+            names_table
+            or names_column
+            and table[0] >= best_sentence - 0.1
+            or table[0] >= 0.85
+            and table[0] >= best_sentence
         ):
             return Draft(segments=table[1], intent="table")
         found = self.best_container(q, ranked)

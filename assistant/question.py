@@ -136,7 +136,7 @@ _BOILERPLATE = re.compile(
     r"是多少|有多少|多少|是什么|什么|有哪些|哪些|哪个|哪几|哪家|怎么样|怎样|怎么|如何|为什么|是否|有没有|"
     r"我们|我司|你们|咱们|能够|可以|应该|规划里|规划中|文件中|文中|里面|提出了|提出|提到|列了|列出|包括|包含|涉及|"
     r"目标值|相关|有关|关于|对于|这个|那个|这些|那些|其中|还有|另外|那么|除了|现在|目前|第几|这类|那类|有啥|啥|"
-    r"叫法|说法|提法|一样|区别|异同|差别|"
+    r"叫法|说法|提法|一样|区别|异同|差别|不同|俺们|咱们|一家|能不能|可不可以|能否|是不是|自己|"
     r"一共|总共|几个|几类|几项|几家|几种|几大|几位|几名|几条|几成|分成|分为|定了|定的|是怎么定|怎么定|要达到|能达到|达到|要到|"
     r"[的了吗呢啊呀吧嘛么]"
 )
@@ -144,13 +144,14 @@ _PUNCT = re.compile(r"[\s，,。．.！!？?；;：:、“”\"'‘’（）()�
 
 INTENT_PATTERNS = {
     "compare": re.compile(
-        r"分别|相比|比较|对比|哪个(更)?高|哪个(更)?多|差别|区别|异同|不同|差距|高出|低于|一样吗|相同吗|一致吗"
+        r"分别|相比|比较|对比|哪个(更)?高|哪个(更)?多|差别|区别|异同|不同|差距|高出|低于|一样吗|相同吗|一致吗|"
+        r"[和跟与同].{1,8}比|相较|特别之处|特殊之处|差异"
     ),
     "definition": re.compile(
         r"什么是|是什么意思|指什么|指的是|含义|定义|是指|何为|是啥|啥是|什么叫|介绍一下|是什么[?？]?$|要干啥|干什么"
     ),
     "eligibility": re.compile(
-        r"(能|可以|可|怎样|如何)(享受|申请|获得|用|得到|争取|拿到|享有)|支持|扶持|政策工具|优惠|激励|奖补|帮助|资助|鼓励|补助|松绑"
+        r"(能|可以|可|怎样|如何)(享受|申请|获得|用|得到|争取|拿到|享有)|能不能|可不可以|能否|支持|扶持|政策工具|优惠|激励|奖补|帮助|资助|鼓励|补助|松绑"
     ),
     "list": re.compile(
         r"哪些|哪几|哪[一二三四五六七八九十两]+[个项类家条大]|列了|列出|包括|包含|有什么|清单|列举|都有|名单|构成|组成"
@@ -162,6 +163,8 @@ INTENT_PATTERNS = {
 _FOLLOWUP_START = re.compile(
     r"^(那|那么|那个|它|它们|其|这|该|此|还有|另外|同样|然后|如果是|换成|再|也|又|和|以及)"
 )
+
+_POINTS_BACK = re.compile(r"(那|这)(条|几条|几个|几家|几项|些|一项|一条|一个)|上面|刚才|前面说|上述|你说的")
 
 # out of scope: (pattern, reason shown to the user)
 INJECTION = re.compile(
@@ -335,9 +338,13 @@ def content_grams(text: str) -> set[str]:
 _GENERIC_PROVINCE = ("江苏", "我省")
 
 
+_OTHER_ZONES = re.compile(r"[\u4e00-\u9fff]{0,8}(?:产业|农业|园区|科普|生态|双创|融合)示范区")
+
+
 def plan_hints(text: str) -> list[str]:
     """The plans a question names. A bare 江苏 beside another province-wide text (the article, the
     outline) names that text's subject, not the provincial plan: '王秦文章说江苏要……'."""
+    text = _OTHER_ZONES.sub(" ", text)  # '农业高新技术产业示范区' is not the 苏南 zone
     hints = {doc: [w for w in words if w in text] for doc, words in DOC_HINTS.items()}
     if re.search(r"(^|[，,、和与跟及])省([，,、和与跟及的]|$)", text):  # '省、苏南和南通'
         hints["jiangsu-sti-14fyp"].append("省")
@@ -368,7 +375,7 @@ def find_places(text: str, vocabulary: tuple[str, ...]) -> list[str]:
 _COUNTED = re.compile(
     r"(?<![第\d])[两三四五六七八九十]+[大个项类条种家所座]|都是些啥|都有啥|有啥|是些啥|哪几"
 )
-_EACH = re.compile(r"各(是|定|有|为|自|要|达到|多少)|谁(最|更)?(高|多|大|低|少)|哪个(最|更)")
+_EACH = re.compile(r"各(是|定|有|为|自|要|达到|多少|提|说|讲|写|怎么)|谁(最|更)?(高|多|大|低|少)|哪个(最|更)")
 _PAST = re.compile(r"十三五|2020年|实绩|完成情况|完成了|做到|现在|目前|已经|去年|基础")
 _FUTURE = re.compile(r"目标|2025|十四五|到.{0,4}年|要达到|力争|将要|计划")
 
@@ -384,6 +391,7 @@ def time_orientation(text: str) -> str | None:
 
 
 def detect_intent(text: str, places: list[str], doc_hints: list[str]) -> str:
+    text = _POINTS_BACK.sub(" ", text)
     several = len([p for p in places if p not in ("江苏", "江苏省")]) >= 2 or len(doc_hints) >= 2
     if (INTENT_PATTERNS["compare"].search(text) or _EACH.search(text)) and (
         several or "和" in text or "与" in text
@@ -410,7 +418,7 @@ def is_followup(text: str, history_questions: list[str]) -> bool:
     if not history_questions:
         return False
     stripped = content(text).replace(" ", "")
-    return bool(_FOLLOWUP_START.match(text.strip())) or len(stripped) <= 8
+    return bool(_FOLLOWUP_START.match(text.strip()) or _POINTS_BACK.search(text)) or len(stripped) <= 8
 
 
 def out_of_scope_reason(text: str, places: list[str], other_places: list[str]) -> str | None:
@@ -435,7 +443,7 @@ _UNIT = re.compile(
 
 def asked_unit(text: str) -> str | None:
     """'多少家' → '家', '多少亿元' → '亿元', '百分之多少' → '%'."""
-    match = _UNIT.search(text)
+    match = _UNIT.search(_POINTS_BACK.sub(" ", text))  # '中天那几家呢' points back, it asks no count
     if not match:
         return None
     return match.group(1) or "%"
