@@ -556,7 +556,7 @@ class ExtractiveAnswerer:
                 if best is None or score > best[0]:
                     best = (score, "column", doc, label)
             for path in self.catalog.paths(doc):
-                own = [c for c in self.catalog.by_doc[doc] if tuple(c.section_path) == path and not c.column]
+                own = self.catalog.at(doc, path)
                 intro = own[0].text[:200] if own else ""
                 title = self.catalog.by_doc[doc][0].doc_title
                 score = container_score(self.cover(q, f"{title} {path[-1]}"), self.cover(q, intro))
@@ -594,11 +594,7 @@ class ExtractiveAnswerer:
             if len(segments) >= 2:
                 where = key[-1]
                 # the section's opening often names its parts in one line ('组织实施……等七大工程')
-                opening = [
-                    c
-                    for c in self.catalog.by_doc[doc]
-                    if tuple(c.section_path) == tuple(key) and not c.column
-                ][:1]
+                opening = self.catalog.at(doc, key)[:1]
                 intro = self.intro(q, opening, None) if opening else []
                 return Draft(
                     segments=intro[:1] + segments,

@@ -288,3 +288,16 @@ def test_plan_hints_outside_the_corpus_are_ignored():
     )
     pipe.invoke("南通高新技术企业数的目标是多少？")  # names a plan this corpus does not have
     assert all(d is None or set(d) <= {"jiangsu-sti-14fyp"} for d in seen)
+
+
+def test_catalog_knows_each_section_and_its_own_text():
+    from tests.answer_fakes import corpus_parts
+
+    _, catalog, *_ = corpus_parts()
+    key = ("三、实施科技创新重点行动",)
+    assert len(catalog.children("jiangsu-sti-14fyp", key)) == 7  # the 七大行动
+    own = catalog.at("jiangsu-sti-14fyp", key)
+    assert (
+        own and "七大行动" in own[0].text and all(c.section_path == list(key) and not c.column for c in own)
+    )
+    assert catalog.at("jiangsu-sti-14fyp", ("没有这一节",)) == [] and catalog.paths("no-such-doc") == []
