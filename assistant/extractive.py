@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.draft import Draft, Segment, source_label
 from assistant.items import best_rows, list_items, matching_columns, row_label
-from assistant.question import INTENT_PATTERNS, Question, content_grams, without_plan_names
+from assistant.question import INTENT_PATTERNS, JIANGSU_PLACES, Question, content_grams, without_plan_names
 from assistant.text import GramWeights, clause_spans, grams, norm, sentence_spans
 from retrieval.catalog import Catalog
 from retrieval.models import Chunk, SearchHit
@@ -113,13 +113,12 @@ class ExtractiveAnswerer:
         """A passage can support the answer only if it names what the question names. A figure
         must be the named place's own; a measure of a plan that covers the place applies to it
         ('无锡的企业能……' is answered by the 苏南 plan, whose region lists 无锡)."""
-        region = (
-            chunk.region
-            if q.intent in ("eligibility", "list", "general", "definition")
-            else chunk.region.split("（")[0]
-        )
+        measures = q.intent in ("eligibility", "list", "general", "definition")
+        region = chunk.region if measures else chunk.region.split("（")[0]
         haystack = f"{chunk.search_text} {region}"
         places = [m for m in q.must_have if not m.endswith("年")]
+        if measures and chunk.level == "province" and all(p in JIANGSU_PLACES for p in places):
+            places = []  # the province's measures apply in every city of the province
         years = [m for m in q.must_have if m.endswith("年")]
         return all(y in haystack for y in years) and (not places or any(p in haystack for p in places))
 
@@ -779,6 +778,13 @@ class ExtractiveAnswerer:
                     draft.preface, draft.segments = "", defining + draft.segments
                 return draft
         if q.intent == "eligibility":
+            # '我们是盐城的小微企业……': where the asker is picks the plans, not the sentences
+            topic = Question(**{**q.__dict__, "terms": scope_free(q.terms)})
+            ranked = sorted(
+                ((score - self.chunk_score(q, c) + self.chunk_score(topic, c), c) for score, c in ranked),
+                key=lambda t: -t[0],
+            )
+            q = topic
             picked = self.sentence_answer(q, ranked, limit=6, per_chunk=4, top_chunks=6, keep=0.6)
             picked += self.rest_of_section(q, picked)
             return Draft(
