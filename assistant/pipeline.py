@@ -208,20 +208,40 @@ class AnswerPipeline:
         """Answer through the chain. Answers are deterministic for one build of the index, so the
         same question (same history, filter and mode) is served from a small LRU cache; a new build
         makes a new pipeline and so a new cache. LLM answers are not cached (a model may improve)."""
-        key = (question, tuple((t.role, t.content) for t in history), tuple(doc_ids or ()), mode)
-        cacheable = self.backend.name == "extractive" and self.cache_size > 0 and self.cache_ok()
-        if cacheable:
-            with self._cache_lock:
-                hit = self._cache.get(key)
-                if hit is not None:
-                    self._cache.move_to_end(key)
-                    return hit.model_copy(update={"latency_ms": 0.0})
+        hit = self.cached(question, history, doc_ids, mode)
+        if hit is not None:
+            return hit
         started = time.perf_counter()
         state = QAState(question=question, history=list(history), doc_ids=list(doc_ids) if doc_ids else None, mode=mode, started=started)
         answer = self.chain.invoke(state).answer
-        if cacheable and self.cache_ok() and not answer.backend.startswith("extractive ("):  # nor fallbacks
-            with self._cache_lock:
-                self._cache[key] = answer
-                if len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+        self.remember(question, history, doc_ids, mode, answer)
         return answer
+
+    def _cacheable(self) -> bool:
+        return self.backend.name == "extractive" and self.cache_size > 0 and self.cache_ok()
+
+    @staticmethod
+    def _key(question: str, history: Sequence[Turn], doc_ids: Sequence[str] | None, mode: Mode) -> tuple:
+        return (question, tuple((t.role, t.content) for t in history), tuple(doc_ids or ()), mode)
+
+    def cached(self, question: str, history: Sequence[Turn], doc_ids: Sequence[str] | None, mode: Mode) -> Answer | None:
+        """The cached answer to this question, or None (also when answers are not cached now)."""
+        if not self._cacheable():
+            return None
+        key = self._key(question, history, doc_ids, mode)
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit.model_copy(update={"latency_ms": 0.0})
+        return None
+
+    def remember(self, question: str, history: Sequence[Turn], doc_ids: Sequence[str] | None, mode: Mode, answer: Answer) -> None:
+        """Keep an answer of this build for the same question, unless it is a fallback or degraded one
+        (`backend` says so: "extractive (…)")."""
+        if not self._cacheable() or answer.backend.startswith("extractive ("):
+            return
+        with self._cache_lock:
+            self._cache[self._key(question, history, doc_ids, mode)] = answer
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)

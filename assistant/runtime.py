@@ -24,7 +24,7 @@ from assistant.backends import make_backend
 from assistant.extractive import ExtractiveAnswerer
 from assistant.pipeline import AnswerPipeline
 from assistant.schemas import Answer, DocumentInfo, Health, Mode, Turn
-from assistant.settings import Settings
+from assistant.settings import Settings, usable_cpus
 from assistant.text import GramWeights
 from assistant.validation import clean_question, validate_doc_ids, validate_history, validate_mode
 from retrieval.builds import builds_dir, current_build_id
@@ -55,6 +55,7 @@ class Runtime:
         self.degraded: str | None = None  # why answers use keyword search only; None while hybrid
         self._dense_failed_at: float | None = None
         self._unusable_build: str | None = None  # a newer build that failed to open: not retried
+        self._workers = None  # AnswerWorkers, once `start_workers` ran (planqa serve)
 
     # ------------------------------------------------------------ building
 
@@ -103,7 +104,10 @@ class Runtime:
         from retrieval.index import open_index
 
         s = self.settings
-        retriever = open_index(s.index_dir, self.embedder, chroma_url=s.chroma_url, dense_weight=s.dense_weight, keyword_weight=s.keyword_weight)
+        retriever = open_index(
+            s.index_dir, self.embedder, chroma_url=s.chroma_url, dense_weight=s.dense_weight, keyword_weight=s.keyword_weight,
+            dense_skip_lead=s.dense_skip_lead,
+        )
         catalog = Catalog(retriever.chunks)
         weights = GramWeights(c.search_text for c in catalog.chunks)
         answerer = ExtractiveAnswerer(catalog, weights)
@@ -123,12 +127,20 @@ class Runtime:
 
     # ------------------------------------------------------------ following the index folder
 
-    def _hits(self, retriever, query: str, k: int, doc_ids: list[str] | None) -> list[SearchHit]:
-        """Hybrid search, or keyword search only while the dense index is unusable (see the docstring)."""
+    def _hits(self, retriever, query: str, k: int, doc_ids: list[str] | None, *, probe: bool = False) -> list[SearchHit]:
+        """Hybrid search, or keyword search only while the dense index is unusable (see the docstring).
+
+        A probe, and the first search after a dense failure, always runs the dense ranking (a search
+        that BM25 answers alone would say nothing about the dense index)."""
         failed_at = self._dense_failed_at
         if self.degraded != FILES_MISSING and (failed_at is None or time.monotonic() - failed_at > DENSE_RETRY_SECONDS):
+            searcher = retriever
+            if probe or failed_at is not None:
+                from retrieval.hybrid import ALWAYS_DENSE
+
+                searcher = retriever.with_options(dense_skip_lead=ALWAYS_DENSE)
             try:
-                hits = retriever.search(query, k=k, doc_ids=doc_ids)
+                hits = searcher.search(query, k=k, doc_ids=doc_ids)
             except InvalidInput:
                 raise
             except Exception as exc:  # Chroma's files deleted or corrupt, its server down
@@ -190,13 +202,51 @@ class Runtime:
         )
 
     def ask(self, question: str, *, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer") -> Answer:
-        question, history, doc_ids, mode = self._prepare(question, history, doc_ids, mode)
+        args = self._prepare(question, history, doc_ids, mode)
+        if self._workers is None:
+            return self._answer(*args)
+        # Repeated questions are answered here, from this process's cache, without a round trip;
+        # a worker's answer says itself if it is degraded (and is then not kept).
+        pipeline = self.pipeline
+        answer = pipeline.cached(*args)
+        if answer is None:
+            answer = self._workers.ask(*args, fallback=lambda: self._answer(*args))
+            pipeline.remember(*args, answer)
+        return answer
+
+    def _answer(self, question, history, doc_ids, mode) -> Answer:
         return self._flagged(self.pipeline.invoke(question, history, doc_ids, mode))
 
     def stream(self, question: str, *, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer") -> Iterator[str | Answer]:
-        question, history, doc_ids, mode = self._prepare(question, history, doc_ids, mode)
+        args = self._prepare(question, history, doc_ids, mode)
+        if self._workers is not None:
+            yield from self._workers.stream(*args, fallback=lambda: list(self._stream(*args)))
+            return
+        yield from self._stream(*args)
+
+    def _stream(self, question, history, doc_ids, mode) -> Iterator[str | Answer]:
         for item in self.pipeline.stream(question, history, doc_ids, mode):
             yield self._flagged(item) if isinstance(item, Answer) else item
+
+    # ------------------------------------------------------------ worker processes
+
+    def start_workers(self, processes: int) -> None:
+        """Compose answers in `processes` worker processes from now on (`planqa serve`, see
+        assistant.workers). Call it once the index is built: the workers only open it.
+
+        Only the extractive backend uses them: an LLM backend waits on the model, not on the CPU,
+        and streams its tokens from here."""
+        if processes < 2 or self.settings.llm != "extractive" or self._workers is not None:
+            return
+        from assistant.workers import AnswerWorkers
+
+        self._workers = AnswerWorkers(self.settings, processes, usable_cpus())
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            workers.close()
 
     def search(self, query: str, *, k: int = 5, doc_ids: Sequence[str] | None = None) -> list[SearchHit]:
         # a long query (a pasted paragraph) is searched by its opening: the embedding model reads
@@ -242,7 +292,7 @@ class Runtime:
             return Health(status="degraded", index_loaded=False, chunks=0, backend=self.settings.llm, embeddings=self.settings.embeddings, detail=str(exc))
         self._refresh()
         if self.degraded is None:
-            self._hits(self.retriever, "科技创新", 1, None)  # probes Chroma: a failure degrades
+            self._hits(self.retriever, "科技创新", 1, None, probe=True)  # probes Chroma: a failure degrades
         detail = None
         if self.degraded:
             detail = f"索引不可用（{self.degraded}），回答暂用关键词检索：请运行 planqa ingest --rebuild"

@@ -85,9 +85,12 @@ class GramWeights:
             df.update(grams(passage))
         self.n = max(n, 1)
         self.df = df
+        # computed once per n-gram: coverage asks for the same weights hundreds of times an answer
+        self._idf = {gram: math.log(1 + self.n / (1 + count)) for gram, count in df.items()}
+        self._unseen = math.log(1 + self.n)
 
     def idf(self, gram: str) -> float:
-        return math.log(1 + self.n / (1 + self.df.get(gram, 0)))
+        return self._idf.get(gram, self._unseen)
 
     def coverage(self, query: set[str], text_grams: set[str]) -> float:
         """Weighted share of the query's n-grams found in the text (0..1)."""

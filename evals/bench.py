@@ -8,8 +8,9 @@
 Parts:
   ingest    cold ingest into a fresh index folder, then a re-ingest with nothing changed
   latency   `Runtime.search` and `Runtime.ask` over the evaluation questions, one at a time
-  http      `/api/ask` of real servers (`planqa serve` in child processes on free 127.0.0.1 ports)
-            under 16 and 64 concurrent clients; errors counted
+  http      `/api/ask` of real servers (`planqa serve` in child processes on free 127.0.0.1 ports,
+            with the default PLANQA_WORKERS and with one) under 16 and 64 concurrent clients;
+            errors counted
   profile   cProfile of `Runtime.ask` over the questions: where an answer's time goes
   growth    synthetic corpora of 1×, 10×, 100× the real one (evals/growth.py)
 
@@ -280,10 +281,11 @@ def main(argv: list[str] | None = None) -> int:
             record("latency", lambda: part_latency(index_dir, embeddings, args.questions))
         if "http" in parts:
             clients = [int(c) for c in args.clients.split(",")]
+            workers = bench_settings(index_dir, embeddings, workers=0).serve_workers  # the default
             record(
                 "http",
                 lambda: part_http(
-                    index_dir, embeddings, clients, args.seconds, args.questions, args.omp_threads
+                    index_dir, embeddings, clients, args.seconds, args.questions, args.omp_threads, workers
                 ),
             )
         if "profile" in parts:

@@ -1,5 +1,7 @@
-"""The HTTP part of `evals.bench`: `planqa serve` in child processes on free loopback ports, and an
-asyncio/httpx load generator with a fixed number of clients and a time limit."""
+"""The HTTP part of `evals.bench`: `planqa serve` in a child process on a free loopback port, with
+its shipped number of answer workers and with one, and an asyncio/httpx load generator with a
+fixed number of clients and a time limit. CPU and memory are counted over the server's whole
+process tree (the HTTP process and its answer workers)."""
 
 from __future__ import annotations
 
@@ -27,9 +29,15 @@ def free_port() -> int:
 
 
 def start_server(
-    index_dir: Path, embeddings: str, port: int, log_path: Path, omp_threads: int | None
+    index_dir: Path,
+    embeddings: str,
+    port: int,
+    log_path: Path,
+    omp_threads: int | None,
+    workers: int | None = None,
 ) -> subprocess.Popen:
-    """`planqa serve` in a child process, configured by PLANQA_* variables as in production."""
+    """`planqa serve` in a child process, configured by PLANQA_* variables as in production;
+    `workers` None leaves PLANQA_WORKERS to its default."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANQA_")}
     env |= {
         "PLANQA_INDEX_DIR": str(index_dir),
@@ -37,6 +45,8 @@ def start_server(
         "PLANQA_PORT": str(port),
         "PLANQA_RATE_LIMIT_PER_MINUTE": "0",
     }
+    if workers is not None:
+        env["PLANQA_WORKERS"] = str(workers)
     if omp_threads:
         env["OMP_NUM_THREADS"] = str(omp_threads)
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - the child writes into it until stopped
@@ -65,9 +75,30 @@ def wait_ready(url: str, process: subprocess.Popen, timeout: float = 600) -> Non
     raise RuntimeError("the benchmark server did not become ready")
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (uvicorn's workers, their helpers), parents first."""
+    tree, i = [pid], 0
+    while i < len(tree):
+        for task in Path(f"/proc/{tree[i]}/task").glob("*"):
+            try:
+                tree += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        i += 1
+    return tree
+
+
+def _peak_rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")), 0)
+
+
 def stop_server(process: subprocess.Popen) -> dict:
-    status = Path(f"/proc/{process.pid}/status").read_text() if process.poll() is None else ""
-    peak = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")), 0)
+    """Stop the server (SIGINT, as Ctrl+C); its peak RSS summed over its processes."""
+    peak = sum(_peak_rss_kb(pid) for pid in process_tree(process.pid))
     process.send_signal(signal.SIGINT)
     try:
         process.wait(timeout=30)
@@ -77,7 +108,9 @@ def stop_server(process: subprocess.Popen) -> dict:
     return {"server_peak_rss_mb": round(peak / 1024, 1)}
 
 
-async def load_test(urls: list[str], bodies: list[dict], clients: int, seconds: float, repeat: bool) -> dict:
+async def load_test(
+    urls: list[str], bodies: list[dict], clients: int, seconds: float, repeat: bool, workers: int = 1
+) -> dict:
     """`clients` workers posting `bodies` to /api/ask, spread over `urls` in turn (as nginx's round
     robin would), for at most `seconds`: each body once, or round and round with `repeat`."""
     import httpx
@@ -114,7 +147,8 @@ async def load_test(urls: list[str], bodies: list[dict], clients: int, seconds: 
     elapsed = finished[0] - started
     return {
         "clients": clients,
-        "processes": len(urls),
+        "servers": len(urls),
+        "workers": workers,
         "questions": "repeated" if repeat else "distinct",
         "seconds": round(elapsed, 1),
         "answers": len(latencies),
@@ -140,35 +174,46 @@ def part_http(
     seconds: float,
     limit: int | None,
     omp_threads: int | None,
+    default_workers: int,
 ) -> dict:
-    """Fresh servers for each run of distinct questions (1 and 2 processes, each client count);
-    then the first server again with the same questions repeated (its caches warm)."""
+    """A fresh server for each run of distinct questions (the shipped number of workers, then one,
+    each client count); then the first server again with the same questions repeated (its caches
+    warm). `default_workers` is what PLANQA_WORKERS's default gives on this machine."""
     bodies = distinct_requests(limit)
-    results = {"questions": len(bodies), "runs": [], "server_peak_rss_mb": 0.0, "omp_threads": omp_threads}
+    results = {
+        "questions": len(bodies),
+        "runs": [],
+        "server_peak_rss_mb": 0.0,
+        "omp_threads": omp_threads,
+        "default_workers": default_workers,
+    }
     LOGS.mkdir(exist_ok=True)
-    plans = [(1, n, n == clients[0]) for n in clients] + [(2, n, False) for n in clients]
-    for processes, n, then_repeat in plans:
+    plans = [(None, n, n == clients[0]) for n in clients]
+    if default_workers != 1:
+        plans += [(1, n, False) for n in clients]
+    for workers, n, then_repeat in plans:
         servers, urls = [], []
         try:
-            for _ in range(processes):
-                port = free_port()
-                servers.append(
-                    start_server(index_dir, embeddings, port, LOGS / f"server-{port}.log", omp_threads)
-                )
-                urls.append(f"http://127.0.0.1:{port}")
+            port = free_port()
+            servers.append(
+                start_server(index_dir, embeddings, port, LOGS / f"server-{port}.log", omp_threads, workers)
+            )
+            urls.append(f"http://127.0.0.1:{port}")
             for url, server in zip(urls, servers, strict=True):
                 wait_ready(url, server)
             _warm_servers(urls)
+            pids = [pid for s in servers for pid in process_tree(s.pid)]
             for repeat in (False, True) if then_repeat else (False,):
-                with CpuMeter([s.pid for s in servers]) as cpu:
-                    run = asyncio.run(load_test(urls, bodies, n, seconds, repeat))
+                with CpuMeter(pids) as cpu:
+                    run = asyncio.run(load_test(urls, bodies, n, seconds, repeat, workers or default_workers))
                 run["cpu"] = cpu.result
                 server_cpu = cpu.result["cores_server"] * run["seconds"]
                 run["server_cpu_ms_per_answer"] = round(server_cpu / max(run["answers"], 1) * 1000, 1)
                 results["runs"].append(run)
                 print(
-                    f"bench: http {n} clients, {processes} process(es), {run['questions']} questions: "
-                    f"{run['answers_per_s']}/s, errors {run['errors'] or 0}",
+                    f"bench: http {n} clients, {run['workers']} worker(s), {run['questions']} questions: "
+                    f"{run['answers_per_s']}/s, p95 {run['latency_ms']['p95']:.0f} ms, "
+                    f"errors {run['errors'] or 0}",
                     file=sys.stderr,
                 )
         finally:

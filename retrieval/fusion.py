@@ -4,6 +4,9 @@
 
 A BM25 score and a cosine similarity live on different scales; ranks do not. `k` (60, as in
 Cormack et al. 2009) damps the lead of the very first places.
+
+`lead` says how clearly a scored ranking's first place stands out: a caller can leave out a
+second ranking that would only break near-ties (see `retrieval.hybrid`).
 """
 
 from __future__ import annotations
@@ -52,4 +55,19 @@ def reciprocal_rank_fusion(
     return [Fused(id=item, score=scores[item], ranks=ranks[item]) for item in fused]
 
 
-__all__ = ["reciprocal_rank_fusion", "Fused", "RRF_K"]
+def lead(scores: Sequence[float], place: int) -> float | None:
+    """How far the best score is ahead of the one at `place` (1-based), as a share of the best.
+
+        lead = (s_1 − s_place) / s_1        0: a tie up to `place`; near 1: one clear winner
+
+    `scores` are best first. None when there are fewer than `place` scores or the best is not
+    positive: a ranking that short has no first page to judge.
+    """
+    if place < 2:
+        raise ValueError("place must be >= 2")
+    if len(scores) < place or scores[0] <= 0:
+        return None
+    return (scores[0] - scores[place - 1]) / scores[0]
+
+
+__all__ = ["reciprocal_rank_fusion", "lead", "Fused", "RRF_K"]

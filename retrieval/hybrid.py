@@ -6,11 +6,17 @@
 `HybridRetriever.search` is what the app calls; it is also a LangChain `BaseRetriever` whose
 Documents carry every chunk field plus the score. `mode` switches to a single ranking
 (`dense_only`, `keyword_only`) for evaluation baselines.
+
+With `dense_skip_lead` below 1, a hybrid search ranks by BM25 first and embeds the query only when
+BM25 is not confident: when its best score leads the score at place CONFIDENT_PLACE by less than
+`dense_skip_lead` of itself (`fusion.lead`). The query embedding is most of a search's cost, and
+at weight 0.15 against 1.0 the dense ranking can only swap near places of the BM25 ranking.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -23,7 +29,7 @@ from retrieval import segment
 from retrieval.dense import REBUILD_HINT, DenseIndex, where_filter
 from retrieval.embeddings import Embedder
 from retrieval.errors import IndexUnavailable, InvalidInput, UnknownDocument
-from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.fusion import lead, reciprocal_rank_fusion
 from retrieval.keyword import KeywordIndex
 from retrieval.models import KINDS, Chunk, SearchHit
 from retrieval.query import PreparedQuery, prepare_query, weighted_tokens
@@ -39,6 +45,11 @@ MODES: tuple[str, ...] = ("hybrid", "dense_only", "keyword_only")
 DENSE_WEIGHT = 0.15
 KEYWORD_WEIGHT = 1.0
 RRF_K = 5
+# Where BM25's confidence is judged: its first page (what hit@5 scores, what an answer reads first).
+CONFIDENT_PLACE = 5
+# Never skip the dense ranking: the default of a retriever; the app's is Settings.dense_skip_lead.
+ALWAYS_DENSE = 1.0
+QUERY_CACHE_SIZE = 256  # prepared queries and their BM25 tokens, by query text
 
 
 def hit_to_document(hit: SearchHit) -> Document:
@@ -64,12 +75,16 @@ class HybridRetriever(BaseRetriever):
     keyword_weight: float = KEYWORD_WEIGHT
     rrf_k: int = RRF_K
     mode: Mode = "hybrid"
+    # hybrid only: rank by BM25 alone when its lead at CONFIDENT_PLACE is at least this (1: never)
+    dense_skip_lead: float = ALWAYS_DENSE
     depth: int = 40  # candidates taken from each ranking before fusion
     search_kwargs: dict[str, Any] = Field(default_factory=dict)  # filters for the LangChain path
     build_id: str = ""
 
     _by_id: dict[str, Chunk] = PrivateAttr()
     _fields: dict[str, np.ndarray] = PrivateAttr()
+    _values: dict[str, list[str]] = PrivateAttr()  # the valid value of each filter
+    _queries: Callable[[str], tuple[PreparedQuery, dict[str, float]]] = PrivateAttr()
 
     def model_post_init(self, context: Any) -> None:
         if [c.chunk_id for c in self.chunks] != self.keyword.ids:
@@ -82,11 +97,18 @@ class HybridRetriever(BaseRetriever):
             "kind": np.array([c.kind for c in self.chunks], dtype=object),
             "has_column": np.array([c.column is not None for c in self.chunks], dtype=bool),
         }
+        self._values = {
+            "doc_id": list(dict.fromkeys(c.doc_id for c in self.chunks)),
+            "level": sorted({c.level for c in self.chunks}),
+            "region": sorted({c.region for c in self.chunks}),
+        }
+        # An answer searches the same question several times (with and without a plan filter).
+        self._queries = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._prepare_tokens)
 
     # -- what the app uses ------------------------------------------------------------------
     @property
     def doc_ids(self) -> list[str]:
-        return list(dict.fromkeys(c.doc_id for c in self.chunks))
+        return list(self._values["doc_id"])
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         return self._by_id.get(chunk_id)
@@ -95,12 +117,25 @@ class HybridRetriever(BaseRetriever):
         """The same indexes searched another way (shares every heavy object)."""
         if mode not in MODES:
             raise InvalidInput(f"未知的检索模式 {mode}；可用：{', '.join(MODES)}")
-        clone = self.model_copy(update={"mode": mode})
-        clone._by_id, clone._fields = self._by_id, self._fields
+        return self.with_options(mode=mode)
+
+    def with_options(self, **fields: Any) -> HybridRetriever:
+        """The same indexes with other field values (`mode`, `k`, `dense_skip_lead`…), sharing
+        every heavy object."""
+        clone = self.model_copy(update=fields)
+        clone._by_id, clone._fields, clone._values = self._by_id, self._fields, self._values
+        if "aliases" not in fields:
+            clone._queries = self._queries
+        else:
+            clone._queries = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(clone._prepare_tokens)
         return clone
 
     def prepare(self, query: str) -> PreparedQuery:
         return prepare_query(query, self.aliases, segment.words)
+
+    def _prepare_tokens(self, query: str) -> tuple[PreparedQuery, dict[str, float]]:
+        prepared = self.prepare(query)
+        return prepared, weighted_tokens(prepared, segment.tokenize)
 
     def search(
         self,
@@ -120,17 +155,22 @@ class HybridRetriever(BaseRetriever):
         if not isinstance(k, int) or k < 1:
             raise InvalidInput("k 必须是正整数")
         filters = self._validated_filters(doc_ids, level, region, kinds, columns_only)
-        prepared = self.prepare(query)
+        if not isinstance(query, str) or not query.strip():
+            self.prepare(query)  # raises InvalidInput with the message users see
+        prepared, tokens = self._queries(query)
         depth = max(self.depth, 2 * k)
-        rankings: dict[str, list[str]] = {}
-        if self.mode != "keyword_only":
+        keyword: list[tuple[str, float]] = []
+        if self.mode != "dense_only":
+            keyword = self.keyword.search(tokens, depth, self._mask(**filters))
+        rankings: dict[str, list[str]] = {}  # dense first: RRF breaks ties by ranking order
+        if self.mode == "dense_only" or (self.mode == "hybrid" and not self.keyword_confident(keyword)):
             rankings["dense"] = self._dense_ranking(prepared, depth, filters)
         if self.mode != "dense_only":
-            rankings["keyword"] = self._keyword_ranking(prepared, depth, filters)
+            rankings["keyword"] = [chunk_id for chunk_id, _ in keyword]
         weights = {"dense": self.dense_weight, "keyword": self.keyword_weight}
         fused = reciprocal_rank_fusion(rankings, weights, k=self.rrf_k)
         return [
-            SearchHit(
+            SearchHit.model_construct(  # the values are already of the field types
                 chunk=self._by_id[f.id],
                 score=f.score,
                 dense_rank=f.ranks.get("dense"),
@@ -146,16 +186,23 @@ class HybridRetriever(BaseRetriever):
         return [hit_to_document(hit) for hit in self.search(query, **self.search_kwargs)]
 
     # -- the two rankings -----------------------------------------------------------------
+    def keyword_confident(self, keyword: Sequence[tuple[str, float]]) -> bool:
+        """Whether the BM25 ranking (id, score pairs, best first) is left alone: its best score
+        leads the one at CONFIDENT_PLACE by at least `dense_skip_lead` of itself.
+
+        A ranking with fewer places is never confident (the dense ranking fills its pool).
+        """
+        if self.dense_skip_lead >= ALWAYS_DENSE:
+            return False
+        margin = lead([score for _, score in keyword[:CONFIDENT_PLACE]], CONFIDENT_PLACE)
+        return margin is not None and margin >= self.dense_skip_lead
+
     def _dense_ranking(self, prepared: PreparedQuery, depth: int, filters: dict) -> list[str]:
         vector = self.embedder.query_vector(prepared.dense_text)
         if len(vector) != self.dense.dim:
             self.dense.check(self.embedder.spec, len(vector))
         hits = self.dense.search(vector, min(depth, len(self.chunks)), where_filter(**filters))
         return [chunk_id for chunk_id, _ in hits if chunk_id in self._by_id]
-
-    def _keyword_ranking(self, prepared: PreparedQuery, depth: int, filters: dict) -> list[str]:
-        query = weighted_tokens(prepared, segment.tokenize)
-        return [chunk_id for chunk_id, _ in self.keyword.search(query, depth, self._mask(**filters))]
 
     def _mask(
         self, doc_ids=None, level=None, region=None, kinds=None, columns_only=False
@@ -177,12 +224,12 @@ class HybridRetriever(BaseRetriever):
         if isinstance(doc_ids, str):
             doc_ids = [doc_ids]
         if doc_ids:
-            valid = self.doc_ids
+            valid = self._values["doc_id"]
             unknown = [d for d in doc_ids if d not in valid]
             if unknown:
                 raise UnknownDocument(unknown, valid)
         for name, value in (("level", level), ("region", region)):
-            values = sorted(set(self._fields[name]))
+            values = self._values[name]
             if value and value not in values:
                 raise InvalidInput(f"未知的 {name} {value}；可用：{', '.join(values)}")
         if isinstance(kinds, str):
@@ -200,4 +247,14 @@ class HybridRetriever(BaseRetriever):
         }
 
 
-__all__ = ["HybridRetriever", "hit_to_document", "Mode", "MODES", "DENSE_WEIGHT", "KEYWORD_WEIGHT", "RRF_K"]
+__all__ = [
+    "HybridRetriever",
+    "hit_to_document",
+    "Mode",
+    "MODES",
+    "DENSE_WEIGHT",
+    "KEYWORD_WEIGHT",
+    "RRF_K",
+    "CONFIDENT_PLACE",
+    "ALWAYS_DENSE",
+]

@@ -91,9 +91,12 @@ def expand_aliases(
     text: str, groups: Sequence[Sequence[str]], words: Sequence[str] | None = None
 ) -> list[str]:
     """The other names of every alias group the text mentions, in group order, without repeats."""
-    folded = _fold(text)
+    return _other_names(matched_groups(text, groups, words), _fold(text))
+
+
+def _other_names(matched: Sequence[Sequence[str]], folded: str) -> list[str]:
     extra: list[str] = []
-    for group in matched_groups(text, groups, words):
+    for group in matched:
         extra.extend(n for n in group if _fold(n) not in folded and n not in extra)
     return extra
 
@@ -156,7 +159,7 @@ def prepare_query(
     return PreparedQuery(
         original=question,
         text=text,
-        expansions=expand_aliases(text, groups, words),
+        expansions=_other_names(matched, folded),
         canonical=list(dict.fromkeys(g[0] for g in matched if _fold(g[0]) not in folded)),
     )
 

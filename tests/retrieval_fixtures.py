@@ -79,15 +79,18 @@ def make_chunks(texts: dict | None = None, docs: dict | None = None) -> list[Chu
 
 
 class CountingEmbedder(HashEmbedder):
-    """A hash embedder that records how many passages it embedded and can fail on demand."""
+    """A hash embedder that records how many passages and queries it embedded and can fail on demand."""
 
     def __init__(self, dim: int = 256, fail_after: int | None = None):
         super().__init__(dim)
         self.embedded = 0
+        self.queries: list[str] = []
         self.fail_after = fail_after
 
     def _embed(self, texts, *, query):
-        if not query:
+        if query:
+            self.queries += texts
+        else:
             if self.fail_after is not None and self.embedded + len(texts) > self.fail_after:
                 raise RuntimeError("embedding server died mid-ingest")
             self.embedded += len(texts)

@@ -33,6 +33,9 @@ class StubRuntime(FakeService):
     def load(self):
         self.steps.append("load")
 
+    def start_workers(self, processes):
+        self.steps.append(f"start_workers {processes}")
+
     def close(self):
         self.steps.append("close")
 
@@ -62,7 +65,7 @@ def stub_runtime(monkeypatch):
 
 
 def test_runtime_is_built_once_in_the_lifespan(stub_runtime):
-    settings = serving_settings()
+    settings = serving_settings(workers=3)
     app = create_app(settings)
     assert stub_runtime.instances == []  # nothing heavy happens before the server starts
     with live_server(app) as url:
@@ -70,7 +73,8 @@ def test_runtime_is_built_once_in_the_lifespan(stub_runtime):
         assert httpx.get(f"{url}/healthz").json()["status"] == "ok"
     (runtime,) = stub_runtime.instances
     assert runtime.settings is settings
-    assert runtime.steps == ["ensure_index", "load", "close"]
+    # the index is built before the answer workers start: they only open it
+    assert runtime.steps == ["ensure_index", "load", "start_workers 3", "close"]
 
 
 def test_a_passed_service_is_used_as_is(stub_runtime):

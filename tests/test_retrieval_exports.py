@@ -23,7 +23,7 @@ PUBLIC = {
         "weighted_tokens",
         "PreparedQuery",
     },
-    "retrieval.fusion": {"reciprocal_rank_fusion", "Fused", "RRF_K"},
+    "retrieval.fusion": {"reciprocal_rank_fusion", "lead", "Fused", "RRF_K"},
     "retrieval.keyword": {"KeywordIndex"},
     "retrieval.dense": {"DenseIndex", "chroma_client", "where_filter", "check_embedder"},
     "retrieval.segment": {"tokenize", "words", "bigrams", "normalize_text", "signature"},

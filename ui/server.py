@@ -1,4 +1,10 @@
-"""`serve(settings)`: run the app under uvicorn (one worker; the runtime is built in the lifespan)."""
+"""`serve(settings)`: run the app under uvicorn.
+
+One HTTP process (uvicorn, one worker): the chat page keeps its sessions in this process's memory
+(Gradio cannot share them between processes), and the rate limits count here. The runtime is
+built in the lifespan; answers are composed in PLANQA_WORKERS worker processes it starts
+(assistant.workers), so every core answers.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@
 
 Middleware, outermost first: access log → CORS → body size limit → catch-all 500.
 The real `Runtime` is built in the lifespan, once, and only when no service is passed in
-(tests pass a fake).
+(tests pass a fake): it builds the index if there is none, opens it, then starts the answer
+worker processes (PLANQA_WORKERS, see assistant.workers), which only open it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def _build_runtime(settings: Settings) -> AssistantService:
     except IndexUnavailable as exc:
         # Keep serving: /healthz says why, questions get 503, and the runtime retries the index.
         logger.error("index unavailable: %s", exc)
+    start_workers = getattr(runtime, "start_workers", None)
+    if callable(start_workers):  # after the index is built: the workers only open it
+        start_workers(settings.serve_workers)
     return runtime
 
 
