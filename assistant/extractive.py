@@ -716,6 +716,46 @@ class ExtractiveAnswerer:
         return None
 
     def answer(self, q: Question, hits: list[SearchHit], retrieve: Retrieve) -> Draft:
+        draft = self._answer(q, hits, retrieve)
+        places = [p for p in q.must_have if not p.endswith("年")]
+        if draft.segments or len(places) < 2:
+            return draft
+        return self.per_place(q, places, retrieve)
+
+    def per_place(self, q: Question, places: list[str], retrieve: Retrieve) -> Draft:
+        """'苏州和宿迁的……分别是多少？' when no passage names them all: each place on its own, and
+        a note for a place the plans say nothing about (rather than no answer at all)."""
+        from assistant.question import analyse
+
+        segments: list[Segment] = []
+        missing = []
+        for place in places:
+            others = [p for p in places if p != place]
+            text = q.text
+            for other in others:
+                text = text.replace(other, "")
+            sub = analyse(re.sub(r"^[和与及、，,]+|[和与及、]+(?=[的分各])", "", text))
+            if sub.out_of_scope or place not in sub.must_have:
+                missing.append(place)
+                continue
+            found = self._answer(sub, retrieve(sub.standalone, sub.doc_hints[:1] or None), retrieve)
+            seen = {(s.chunk.chunk_id, s.start) for s in segments}
+            topic = Question(**{**sub.__dict__, "terms": scope_free(sub.terms)})
+            new = [
+                s
+                for s in found.segments
+                if (s.chunk.chunk_id, s.start) not in seen
+                and self.cover(topic, f"{s.quote} {s.chunk.context}")
+                >= 0.6  # about what is asked, not just the place
+            ]
+            if new:
+                segments += new
+            else:
+                missing.append(place)
+        notes = [f"规划中没有找到{'、'.join(missing)}的相关内容。"] if segments and missing else []
+        return Draft(segments=segments, intent=q.intent, notes=notes)
+
+    def _answer(self, q: Question, hits: list[SearchHit], retrieve: Retrieve) -> Draft:
         ranked = self.ranked(q, hits)
         if q.column_numbers and q.position:  # '专栏6的第二项'
             nth = self.nth_item(q, ranked, column=q.column_numbers[0])

@@ -78,6 +78,13 @@ def test_a_letter_of_an_acronym_is_spelled_out_from_the_plans(runtime):
     assert "Support" not in a.answer.splitlines()[0]  # the item asked about, not the ones before it
 
 
+def test_places_the_plans_cover_are_answered_and_the_others_named(runtime):
+    a = ask(runtime, "苏州和宿迁的研发投入强度目标分别是多少？")
+    assert not a.refused and "苏州：4左右" in a.answer
+    assert "没有找到宿迁" in a.answer and "宿迁" not in " ".join(c.quote for c in a.citations)
+    assert ask(runtime, "宿迁和淮安的高企目标是多少？").refused  # nothing on either: no answer
+
+
 def test_a_second_part_is_answered_in_its_own_words(runtime):
     a = ask(runtime, "高校科研人员能拿到职务科技成果的所有权吗？经费使用上有什么松绑？")
     assert "所有权或长期使用权" in a.answer and "包干制" in a.answer
