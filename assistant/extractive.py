@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from assistant.draft import Draft, Segment, source_label
 from assistant.items import best_rows, list_items, matching_columns, row_label
-from assistant.question import INTENT_PATTERNS, JIANGSU_PLACES, Question, content_grams, without_plan_names
+from assistant.question import (
+    INTENT_PATTERNS,
+    JIANGSU_PLACES,
+    Question,
+    analyse,
+    content_grams,
+    without_plan_names,
+)
 from assistant.text import GramWeights, clause_spans, grams, norm, sentence_spans
 from retrieval.catalog import Catalog
 from retrieval.models import Chunk, SearchHit
@@ -437,17 +444,8 @@ class ExtractiveAnswerer:
         """The items of a 专栏 or a section: '专栏2列了哪些项目？'."""
         target: list[Chunk] = []
         if q.column_numbers:
-            number = q.column_numbers[0]
-            docs = q.doc_hints or [c.doc_id for _, c in ranked] or [c.doc_id for c in self.catalog.chunks]
-            for doc in dict.fromkeys(docs):
-                for doc_id, label in self.catalog.columns(doc):
-                    if re.match(rf"^专栏{number}(?!\d)", label) or (
-                        re.match(rf"^创新布局专栏{number}(?!\d)", label) and "创新布局" in q.text
-                    ):
-                        target = self.catalog.column(doc_id, label)
-                        break
-                if target:
-                    break
+            found = self.numbered_column(q, ranked, q.column_numbers[0])
+            target = self.catalog.column(found[2], found[3]) if found else []
         elif ranked:
             top = ranked[0][1]
             target = self.catalog.column(top.doc_id, top.column) if top.column else [top]
@@ -627,17 +625,19 @@ class ExtractiveAnswerer:
         ranked: list[tuple[float, Chunk]],
         doc: str | None = None,
         column: int | None = None,
-    ) -> list[Segment]:
+    ) -> tuple[list[Segment], float | None]:
         """The item at `q.position` of the list the question names ('十大产业集群的第十个'): a
-        sub-section, a 专栏 item, or an element of an enumeration ('A、B……等十大……')."""
+        sub-section, a 专栏 item, or an element of an enumeration ('A、B……等十大……'), with how well
+        that list matched (its items need not repeat the title or count the question names)."""
         n = q.position
         if not n:
-            return []
+            return [], None
         docs = [doc] if doc else None
         scoped = Question(**{**q.__dict__, "doc_hints": docs or q.doc_hints})
         found = (
             self.numbered_column(scoped, ranked, column) if column else self.best_container(scoped, ranked)
         )
+        support = found[0] if found else None
         if found and found[0] >= 0.4:
             kind, found_doc, key = found[1:]
             title = self.catalog.by_doc[found_doc][0].doc_title
@@ -650,11 +650,8 @@ class ExtractiveAnswerer:
                 )
                 if under:
                     s, e = (sentence_spans(under[0].text) or [(0, len(under[0].text))])[0]
-                    return [
-                        Segment(
-                            under[0], s, e, lead=f"《{title}》“{key[-1]}”的第{n}项是“{children[n - 1][-1]}”："
-                        )
-                    ]
+                    lead = f"《{title}》“{key[-1]}”的第{n}项是“{children[n - 1][-1]}”："
+                    return [Segment(under[0], s, e, lead=lead)], support
             else:
                 chunks = [c for c in self.catalog.column(found_doc, key) if c.kind != "table"]
                 list_kind, _ = list_items("\n".join(c.text for c in chunks))
@@ -667,7 +664,7 @@ class ExtractiveAnswerer:
                     chunk, item = items[n - 1]
                     end = chunk.text.find("\n", item.end)  # the item with its text, not its label alone
                     end = len(chunk.text) if end < 0 else end
-                    return [Segment(chunk, item.start, end, lead=f"《{title}》{key}的第{n}项：")]
+                    return [Segment(chunk, item.start, end, lead=f"《{title}》{key}的第{n}项：")], support
         for _, chunk in ranked[:6]:
             if (doc and chunk.doc_id != doc) or chunk.kind == "table":
                 continue
@@ -675,8 +672,8 @@ class ExtractiveAnswerer:
                 found_item = enumerated(chunk.text, start, end, n)
                 if found_item and self.cover(q, chunk.text[start:end]) >= 0.3:
                     s, e = found_item
-                    return [Segment(chunk, s, e, lead=f"{source_label(chunk)}：所列第{n}项为")]
-        return []
+                    return [Segment(chunk, s, e, lead=f"{source_label(chunk)}：所列第{n}项为")], support
+        return [], support
 
     def passage_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft:
         """'……有哪些？': the items of the best-matching list, or its most relevant sentences."""
@@ -725,8 +722,6 @@ class ExtractiveAnswerer:
     def per_place(self, q: Question, places: list[str], retrieve: Retrieve) -> Draft:
         """'苏州和宿迁的……分别是多少？' when no passage names them all: each place on its own, and
         a note for a place the plans say nothing about (rather than no answer at all)."""
-        from assistant.question import analyse
-
         segments: list[Segment] = []
         missing = []
         for place in places:
@@ -758,14 +753,12 @@ class ExtractiveAnswerer:
     def _answer(self, q: Question, hits: list[SearchHit], retrieve: Retrieve) -> Draft:
         ranked = self.ranked(q, hits)
         if q.column_numbers and q.position:  # '专栏6的第二项'
-            nth = self.nth_item(q, ranked, column=q.column_numbers[0])
+            nth, support = self.nth_item(q, ranked, column=q.column_numbers[0])
             if nth:
-                return Draft(segments=nth, intent="list", support=1.0)
+                return Draft(segments=nth, intent="list", support=support)
         if q.letter:
             spelled = self.spelled_out(q, ranked)
             if spelled:
-                from assistant.question import analyse
-
                 q2 = analyse(spelled)
                 q2.doc_hints = q2.doc_hints or q.doc_hints
                 return self.answer(q2, retrieve(q2.standalone, None), retrieve)
@@ -778,10 +771,9 @@ class ExtractiveAnswerer:
         if not ranked:
             return Draft(intent=q.intent)
         if q.position and q.intent in ("list", "general", "definition"):
-            nth = self.nth_item(q, ranked)
-            if nth:  # the list was matched by its title or its count, which its items need not repeat
-                found = self.best_container(q, ranked)
-                return Draft(segments=nth, intent="list", support=found[0] if found else None)
+            nth, support = self.nth_item(q, ranked)
+            if nth:
+                return Draft(segments=nth, intent="list", support=support)
         if q.intent == "list":
             return self.passage_answer(q, ranked)
         table = self.table_answer(q, ranked)
@@ -820,11 +812,7 @@ class ExtractiveAnswerer:
         if q.intent == "eligibility":
             # '我们是盐城的小微企业……': where the asker is picks the plans, not the sentences
             topic = Question(**{**q.__dict__, "terms": scope_free(q.terms)})
-            ranked = sorted(
-                ((score - self.chunk_score(q, c) + self.chunk_score(topic, c), c) for score, c in ranked),
-                key=lambda t: -t[0],
-            )
-            q = topic
+            q, ranked = topic, self.ranked(topic, hits)
             picked = self.sentence_answer(q, ranked, limit=6, per_chunk=4, top_chunks=6, keep=0.6)
             picked += self.rest_of_section(q, picked)
             return Draft(
@@ -854,7 +842,7 @@ class ExtractiveAnswerer:
             ranked = self.ranked(sub, hits)
             if not ranked:
                 continue
-            nth = self.nth_item(sub, ranked, doc)
+            nth, _ = self.nth_item(sub, ranked, doc)
             if nth:
                 segments.extend(nth)
                 continue
