@@ -151,7 +151,7 @@ class AnswerPipeline:
             return state.draft.support
         chunks = {seg.chunk.chunk_id: seg.chunk for seg in state.draft.segments}
         if not chunks or not q.terms:
-            return 0.0 if not chunks else 1.0
+            return 0.0  # nothing found, or nothing asked ('第九十九个是什么？' names no list)
         from assistant.extractive import scope_free
 
         terms = scope_free(q.terms)  # '王秦的文章', '南通规划': where to look, not what is asked

@@ -63,6 +63,10 @@ def test_an_item_by_its_position_in_a_section_a_column_or_an_enumeration(runtime
     assert "深空深海" in a.answer or "航空航天与深海深地" in a.answer
 
 
+def test_a_position_without_a_list_is_refused(runtime):
+    assert ask(runtime, "第九十九个是什么？").refused  # nothing named: no answer, however the words fall
+
+
 def test_two_entities_of_one_table_each_get_their_row(runtime):
     a = ask(runtime, "南通重大企业创新平台布局里，林洋能源和南通大学分别牵头什么项目？")
     assert "国家级企业技术中心" in a.answer and "安全防护用特种纤维复合材料" in a.answer
