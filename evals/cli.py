@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from evals.dataset import KINDS
+from evals.dataset import KINDS, SUITES
 
 
 def _positive(text: str) -> int:
@@ -29,6 +29,12 @@ def add_eval_parser(subparsers) -> None:
         "--limit", type=_positive, metavar="N", help="only the first N questions (gate not applied)"
     )
     p.add_argument("--kind", choices=KINDS, help="only questions of this kind (gate not applied)")
+    p.add_argument(
+        "--suite",
+        choices=("own", "users", "all"),
+        default="own",
+        help="own: evals/dataset.yaml; users: evals/users.yaml (written independently); all: both",
+    )
     p.set_defaults(func=cmd_eval)
 
 
@@ -48,35 +54,46 @@ def cmd_eval(args, settings) -> int:
     from evals.report import console_summary, write_report
     from evals.runner import run_eval
 
-    items = load_dataset()
-    if args.kind:
-        items = [i for i in items if i.kind == args.kind]
-    if args.limit:
-        items = items[: args.limit]
-    if not items:
+    suites = ["own", "users"] if args.suite == "all" else [args.suite]
+    selected = {}
+    for suite in suites:
+        items = load_dataset(SUITES[suite])
+        if args.kind:
+            items = [i for i in items if i.kind == args.kind]
+        if args.limit:
+            items = items[: args.limit]
+        if items:
+            selected[suite] = items
+    if not selected:
         raise DatasetError("no questions selected")
     subset = bool(args.kind or args.limit)
-    thresholds = load_thresholds()
 
     runtime = Runtime(settings)
     if runtime.ensure_index(progress=sys.stderr.isatty()) is not None:
         print(f"planqa eval: built the index in {settings.index_dir}", file=sys.stderr)
-    progress, bar = _progress(len(items))
-    try:
-        run = run_eval(runtime, items, progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
-    failures = None if subset else gate(run.overall, thresholds)
-
+    runs, all_failures, out = {}, [], {}
+    for suite, items in selected.items():
+        thresholds = load_thresholds(suite=suite)
+        progress, bar = _progress(len(items))
+        try:
+            run = run_eval(runtime, items, progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
+        failures = None if subset else gate(run.overall, thresholds)
+        all_failures += [f"{suite}: {f}" for f in failures or []]
+        runs[suite] = (run, thresholds, failures)
+        out[suite] = run.to_json(failures)
+        if not args.json:
+            print(f"== suite {suite} ({SUITES[suite].name})")
+            print(console_summary(run, thresholds, failures))
     if args.json:
-        print(json.dumps(run.to_json(failures), ensure_ascii=False, indent=2))
-    else:
-        print(console_summary(run, thresholds, failures))
+        data = out[suites[0]] if len(out) == 1 else {"suites": out}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     if args.report:
-        paths = write_report(run, thresholds, failures)
+        paths = write_report(runs)
         print("planqa eval: wrote " + ", ".join(str(p) for p in paths), file=sys.stderr)
-    return 1 if failures else 0
+    return 1 if all_failures else 0
 
 
 __all__ = ["add_eval_parser", "cmd_eval"]

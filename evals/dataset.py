@@ -16,8 +16,16 @@ from assistant.schemas import Turn
 from retrieval.errors import PlanqaError
 
 DATASET_PATH = Path(__file__).resolve().parent / "dataset.yaml"
+# The suites the gate runs: the project's own set (fitted on) and one written independently from the
+# plan texts alone (reported on; its failures are read by kind, never fixed item by item).
+SUITES: dict[str, Path] = {
+    "own": DATASET_PATH,
+    "users": Path(__file__).resolve().parent / "users.yaml",
+}
 
-Kind = Literal["number", "list", "table", "compare", "eligibility", "definition", "followup", "refuse"]
+Kind = Literal[
+    "number", "list", "table", "compare", "eligibility", "definition", "followup", "reply", "refuse"
+]
 KINDS: tuple[str, ...] = (
     "number",
     "list",
@@ -26,6 +34,7 @@ KINDS: tuple[str, ...] = (
     "eligibility",
     "definition",
     "followup",
+    "reply",
     "refuse",
 )
 
@@ -121,6 +130,7 @@ def load_dataset(path: Path | str = DATASET_PATH) -> list[EvalItem]:
 __all__ = [
     "DATASET_PATH",
     "KINDS",
+    "SUITES",
     "DatasetError",
     "EvalItem",
     "ExpectedPlace",

@@ -14,12 +14,15 @@ import yaml
 from evals.dataset import DatasetError
 
 THRESHOLDS_PATH = Path(__file__).resolve().parent / "thresholds.yaml"
+# one file per suite: the own set's floors, and the independent set's (users.yaml)
+SUITE_THRESHOLDS = {"own": THRESHOLDS_PATH, "users": THRESHOLDS_PATH.with_name("thresholds.users.yaml")}
 _MISSING = object()
 
 
-def load_thresholds(path: Path | str = THRESHOLDS_PATH) -> dict[str, dict[str, float]]:
-    """{metric path: {"min"|"max": value}}; raise DatasetError on a malformed file."""
-    path = Path(path)
+def load_thresholds(path: Path | str | None = None, suite: str = "own") -> dict[str, dict[str, float]]:
+    """{metric path: {"min"|"max": value}} of a file, or of a suite's file; raise DatasetError on a
+    malformed file."""
+    path = Path(path) if path is not None else SUITE_THRESHOLDS[suite]
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise DatasetError(f"{path.name}: expected a mapping of metric → {{min|max: value}}")

@@ -63,7 +63,8 @@ def evaluate_item(runtime, retrievers: dict, item: EvalItem, depth: int = RETRIE
             ranks[mode] = first_hit_rank([h.chunk for h in hits], item.expected)
 
     started = time.perf_counter()
-    answer = runtime.ask(item.question, history=item.history)
+    mode = "reply" if item.kind == "reply" else "answer"  # an official drafting a reply uses 起草答复
+    answer = runtime.ask(item.question, history=item.history, mode=mode)
     latency_ms = (time.perf_counter() - started) * 1000
 
     cited = [(c, runtime.catalog.get(c.chunk_id)) for c in answer.citations]
