@@ -82,7 +82,10 @@ def citations_for(segments: list[Segment]) -> tuple[dict[str, int], list[Citatio
 
 def render(draft: Draft, backend: str, latency_ms: float = 0.0) -> Answer:
     if draft.refused:
-        return Answer(answer=draft.message, refused=True, citations=[], backend=backend, latency_ms=latency_ms, refusal_reason=draft.reason)
+        # a refusal may cite where the plans mention the topic (but not the detail asked)
+        numbers, citations = citations_for(draft.segments)
+        lines = [draft.message] + [f"{s.lead}{s.shown} [{numbers[s.chunk.chunk_id]}]" for s in draft.segments]
+        return Answer(answer="\n".join(lines), refused=True, citations=citations, backend=backend, latency_ms=latency_ms, refusal_reason=draft.reason)
     numbers, citations = citations_for(draft.segments)
     lines = [draft.preface] if draft.preface else []
     for seg in draft.segments:

@@ -25,6 +25,11 @@ from assistant.text import GramWeights, grams
 from retrieval.models import SearchHit
 
 MIN_COVERAGE = 0.3  # share of the question's content n-grams the best passage must contain
+# share of the question's focus (less scope and cue words) the sentence holding an asked detail
+# (an amount, a date, a condition) must also hold: the detail must be about what is asked
+DETAIL_FOCUS_MIN = 0.5
+# the same for the figure a number question asks for (a figure about something else is no answer)
+FIGURE_FOCUS_MIN = 0.3
 CACHE_SIZE = 2048  # answers kept per index build (a portal sees the same questions again and again)
 Search = Callable[[str, Sequence[str] | None], list[SearchHit]]
 
@@ -179,8 +184,33 @@ class AnswerPipeline:
             reason = "没有找到能支持回答的规划原文"
         elif self.support(state) < MIN_COVERAGE:
             reason = "规划原文与问题的关键内容不相符"
+        mention = []
+        if reason is None and q.intent == "number" and not q.details:
+            from assistant.answerability import figure_share
+            from assistant.backends import split_parts
+            from assistant.extractive import scope_free
+            from assistant.question import content_grams
+
+            parts = [content_grams(p) for p in split_parts(q.text)] or None
+            if figure_share(q, draft.segments, self.weights, scope_free, parts) < FIGURE_FOCUS_MIN:
+                reason = "规划中没有找到与问题所问内容对应的数字"
+        if reason is None and q.details:
+            from assistant.answerability import check_details, detail_refusal
+            from assistant.extractive import scope_free
+
+            missing, mention, topic = check_details(q, draft.segments, self.weights, DETAIL_FOCUS_MIN, scope_free)
+            if missing and len(missing) == len(q.details):
+                reason = detail_refusal(topic, "、".join(m.missing for m in missing))
+                closest = None if mention else closest
+            elif missing:
+                draft.notes.append(f"（{detail_refusal(None, '、'.join(m.missing for m in missing))}。）")
         if reason:
-            state.draft = Draft(refused=True, reason=reason, message=refusal_message(reason, closest, self.titles))
+            state.draft = Draft(
+                segments=mention if reason.startswith("规划提到") else [],
+                refused=True,
+                reason=reason,
+                message=refusal_message(reason, closest, self.titles),
+            )
         elif state.mode == "reply":
             state.draft = reply_letter(draft, reply_topic(q.text))
         latency = (time.perf_counter() - state.started) * 1000

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from assistant.answerability import asked_details
 from assistant.text import grams
 
 # ---------------------------------------------------------------- vocabularies
@@ -172,7 +173,9 @@ INJECTION = re.compile(
     r"developer\s*mode|开发者模式|不受.{0,4}限制|没有(任何)?限制|无限制|扮演|假装|角色扮演|你现在是|从现在开始你|现在开始你|"
     r"from now on|\bDAN\b|重复(上面|以上|前面)|原样(重复|输出)|重复一遍|repeat\s+(the|everything|all)|输出(你的|全部|所有)|"
     r"你的规则|初始指令|新规则|新的规则|按照上面|按上面的|不用管.{0,6}资料|无需.{0,6}(资料|依据)|不需要.{0,4}依据|不用依据|"
-    r"编造|瞎编|随便编|捏造|估一个|估个数|猜一个|帮我估|随便说一个|没写也没关系",
+    r"编造|瞎编|随便编|捏造|估一个|估个数|猜一个|帮我估|随便说一个|没写也没关系|"
+    # the system's own internals: configuration, keys, passwords, addresses of its stores
+    r"配置文件|密钥|api\s*key|密码|口令|访问令牌|token|检索库地址|数据库(地址|密码|账号)|服务器地址|后台地址|源代码|环境变量",
     re.I,
 )
 # out of scope: (pattern, reason shown to the user)
@@ -221,6 +224,10 @@ OUT_OF_SCOPE = (
     ),
 )
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+# the plans were written at the start of their period: they report actual figures up to 2020 only
+PLANS_WRITTEN = 2021
+# words that ask for an actual (reported) value rather than a target
+_ACTUAL = re.compile(r"实际|已经|已有|现有|现在|目前|截至|截止到|完成了|达到了|统计")
 
 
 @dataclass
@@ -249,6 +256,7 @@ class Question:
     entities: list[str] = field(default_factory=list)  # 'A和B分别……': asked about side by side
     letter: str | None = None  # '其中的E': a letter of an acronym named earlier
     loose_hint: bool = False  # the only plan hint is a bare 江苏 (it may be part of a name: 江苏省……实验室)
+    details: tuple = ()  # (Detail, cue words) pairs: what the question asks beyond its topic
 
 
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,2})(?:个|项|条|类|种|大|家|部分)")
@@ -425,6 +433,9 @@ def out_of_scope_reason(text: str, places: list[str], other_places: list[str]) -
     for pattern, reason in OUT_OF_SCOPE:
         if pattern.search(text):
             return reason
+    actual = [y for y in _YEAR.findall(text) if PLANS_WRITTEN <= int(y) <= 2025]
+    if actual and _ACTUAL.search(text):
+        return f"这些规划编制于{PLANS_WRITTEN}年前后，只有“十三五”时期的实际数据，不包含{'、'.join(actual)}年的实际完成情况"
     later = [y for y in _YEAR.findall(text) if int(y) > 2025]
     if later:
         return f"这些规划的期限是“十四五”（2021—2025年），不包含{'、'.join(later)}年的内容"
@@ -465,6 +476,18 @@ def alias_mentions(text: str) -> dict[str, list[str]]:
                 out[name] = [n for n in group if n != name]
                 break
     return out
+
+
+def carried_scope_reason(earlier: str, own_places: list[str], own_years: list[str]) -> str | None:
+    """Why the turn a follow-up leans on is out of scope ('浙江……？' → '那具体数字呢？'): a follow-up
+    cannot escape the refusal its first turn would get, except by naming its own place (for a
+    place) or its own year (for a year)."""
+    earlier = unicodedata.normalize("NFKC", earlier)
+    if own_years:
+        earlier = _YEAR.sub(" ", earlier)
+    places = own_places or find_places(earlier, JIANGSU_PLACES)
+    others = [] if own_places else [p for p in find_places(earlier, OTHER_PLACES) if p not in places]
+    return out_of_scope_reason(earlier, places, others)
 
 
 def clean_history(questions: list[str]) -> list[str]:
@@ -511,7 +534,8 @@ def analyse(text: str, history_questions: list[str] | None = None, force_followu
         time=time_orientation(
             text if not followup or _PAST.search(text) or _FUTURE.search(text) else standalone
         ),
-        out_of_scope=out_of_scope_reason(text, places, other_places),
+        out_of_scope=out_of_scope_reason(text, places, other_places)
+        or (carried_scope_reason(history_questions[-1], own_places, years) if followup else None),
         aliases=alias_mentions(standalone),
         loose_hint=doc_hints == ["jiangsu-sti-14fyp"]
         and not any(w in standalone for w in DOC_HINTS["jiangsu-sti-14fyp"] if w not in _GENERIC_PROVINCE),
@@ -520,4 +544,5 @@ def analyse(text: str, history_questions: list[str] | None = None, force_followu
         position=ordinal(text),
         entities=entities(text),
         letter=acronym_letter(text, standalone),
+        details=asked_details(text),
     )
