@@ -33,6 +33,9 @@ _SUPPORT_WORDS = re.compile(
     r"支持|鼓励|落实|实施|推动|培育|加大|完善|引导|建立|提供|给予|扶持|优惠|奖补|加计扣除|贷款|基金|担保|保险|创新券"
 )
 _MAX_QUOTE = 220
+# how much a heading a list question names whole counts over one that shares some of its words
+NAMED_HEADING_BONUS = 0.2
+_PERIOD_WORDS = re.compile(r"[“\"]?(?:十[一二三四五六七八九]五|20\d\d\s*[-—～~至]\s*20\d\d\s*年?)[”\"]?")
 
 
 def loosely_in(name: str, text: str) -> bool:
@@ -171,6 +174,18 @@ class ExtractiveAnswerer:
             if any(loosely_in(o, text) for o in others):
                 have |= grams(name)
         return self.weights.coverage(q.terms, have)
+
+    @staticmethod
+    def names_heading(q: Question, title: str) -> bool:
+        """Whether a list question names every word of a heading: '发展目标' is named whole by
+        '……发展目标分哪几个方面', '省级以上高新区发展目标及定位' only in part. Only a list question
+        asks for a heading's parts; other questions are about a passage's content."""
+        if q.intent != "list":
+            return False
+        bare = re.sub(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、]|[^专]*专栏\s*\d*[：:]?)\s*", "", title)
+        bare = _PERIOD_WORDS.sub("", bare)  # every heading of a 十四五 plan is about 十四五
+        own = content_grams(bare)
+        return bool(own) and own <= q.terms
 
     def chunk_score(self, q: Question, chunk: Chunk) -> float:
         score = self.cover(q, chunk.search_text)
@@ -550,6 +565,7 @@ class ExtractiveAnswerer:
                 opening = max(self.cover(q, c.text[:200]) for c in chunks)
                 score = container_score(self.cover(q, f"{chunks[0].doc_title} {label}"), opening)
                 score += 0.05  # a 专栏 is a list by nature: on a near-tie with a section, prefer it
+                score += NAMED_HEADING_BONUS * self.names_heading(q, label)
                 if best is None or score > best[0]:
                     best = (score, "column", doc, label)
             for path in self.catalog.paths(doc):
@@ -557,6 +573,7 @@ class ExtractiveAnswerer:
                 intro = own[0].text[:200] if own else ""
                 title = self.catalog.by_doc[doc][0].doc_title
                 score = container_score(self.cover(q, f"{title} {path[-1]}"), self.cover(q, intro))
+                score += NAMED_HEADING_BONUS * self.names_heading(q, path[-1])
                 if best is None or score > best[0]:
                     best = (score, "section", doc, path)
         top = ranked[0][1] if ranked else None

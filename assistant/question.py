@@ -11,6 +11,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from assistant.answerability import asked_details
 from assistant.text import grams
@@ -138,7 +139,7 @@ _BOILERPLATE = re.compile(
     r"我们|我司|你们|咱们|能够|可以|应该|规划里|规划中|文件中|文中|里面|提出了|提出|提到|列了|列出|包括|包含|涉及|"
     r"目标值|相关|有关|关于|对于|这个|那个|这些|那些|其中|还有|另外|那么|除了|现在|目前|第几|这类|那类|有啥|啥|"
     r"叫法|说法|提法|一样|区别|异同|差别|不同|俺们|咱们|一家|能不能|可不可以|能否|是不是|自己|"
-    r"一共|总共|几个|几类|几项|几家|几种|几大|几位|几名|几条|几成|分成|分为|定了|定的|是怎么定|怎么定|要达到|能达到|达到|要到|"
+    r"一共|总共|几个方面|哪些方面|几方面|方面|几块|几部分|几点|几个|几类|几项|几家|几种|几大|几位|几名|几条|几成|分成|分为|定了|定的|是怎么定|怎么定|要达到|能达到|达到|要到|"
     r"[的了吗呢啊呀吧嘛么]"
 )
 _PUNCT = re.compile(r"[\s，,。．.！!？?；;：:、“”\"'‘’（）()《》<>【】\[\]{}—\-…/\\|]+")
@@ -490,6 +491,23 @@ def carried_scope_reason(earlier: str, own_places: list[str], own_years: list[st
     return out_of_scope_reason(earlier, places, others)
 
 
+@functools.cache
+def _framing() -> tuple[re.Pattern, ...]:
+    import yaml
+
+    path = Path(__file__).resolve().parent / "data" / "framing.yaml"
+    return tuple(re.compile(e["pattern"]) for e in yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def without_framing(text: str) -> str:
+    """The question without the words that frame it: '请起草答复：有群众来信问，X？' → 'X？'."""
+    out = text
+    for pattern in _framing():
+        out = pattern.sub("", out)
+    out = out.strip(" ，,：:。")
+    return out if len(out) >= 4 else text
+
+
 def clean_history(questions: list[str]) -> list[str]:
     """Earlier questions, minus any that tried to change the rules (they carry no subject)."""
     return [q for q in questions if not INJECTION.search(q)]
@@ -497,8 +515,8 @@ def clean_history(questions: list[str]) -> list[str]:
 
 def analyse(text: str, history_questions: list[str] | None = None, force_followup: bool = False) -> Question:
     """Analyse a question; `history_questions` are the user's earlier questions, oldest first."""
-    history_questions = clean_history(history_questions or [])
-    text = unicodedata.normalize("NFKC", text).strip()
+    history_questions = [without_framing(q) for q in clean_history(history_questions or [])]
+    text = without_framing(unicodedata.normalize("NFKC", text).strip())
     followup = is_followup(text, history_questions) or (force_followup and bool(history_questions))
     standalone = f"{history_questions[-1]} {text}" if followup else text
     # a follow-up that names its own place or plan replaces the earlier one ('苏南那边呢？')
