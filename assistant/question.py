@@ -260,7 +260,9 @@ class Question:
     details: tuple = ()  # (Detail, cue words) pairs: what the question asks beyond its topic
 
 
-_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,2})(?:个|项|条|类|种|大|家|部分)")
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,2})(?:个方面|个|项|条|类|种|大|家|部分|块|方面|点|条措施)")
+# a follow-up that points back at the one item the previous turn picked ('它具体……', '这一项')
+_POINTS_AT_ITEM = re.compile(r"^(它|其|这个|这一项|这项|该项|这一个|那个|那一项)|(它|该项|这一项)的")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 
@@ -527,9 +529,11 @@ def analyse(text: str, history_questions: list[str] | None = None, force_followu
     doc_hints = own_hints or plan_hints(standalone)
     column_numbers = [int(n) for n in re.findall(r"专栏\s*(\d{1,2})", standalone)]
     years = _YEAR.findall(text)
+    # a follow-up that names no place keeps its first turn's places ('研发经费年均增速呢？')
+    scoped = text if own_places or not followup else standalone
     must_have = [
         p
-        for p in find_places(text, JIANGSU_PLACES + OTHER_PLACES)
+        for p in find_places(scoped, JIANGSU_PLACES + OTHER_PLACES)
         if p not in ("江苏", "江苏省", "全省", "我省")
     ]
     # a year before the plans' end (2025) must be in the supporting passage; 2025 is their horizon
@@ -559,7 +563,8 @@ def analyse(text: str, history_questions: list[str] | None = None, force_followu
         and not any(w in standalone for w in DOC_HINTS["jiangsu-sti-14fyp"] if w not in _GENERIC_PROVINCE),
         quoted=[m for m in re.findall(r"[“\"]([^”\"]{1,20})[”\"]", text) if m.strip()],
         followup=followup,
-        position=ordinal(text),
+        position=ordinal(text)
+        or (ordinal(history_questions[-1]) if followup and _POINTS_AT_ITEM.search(text) else None),
         entities=entities(text),
         letter=acronym_letter(text, standalone),
         details=asked_details(text),
