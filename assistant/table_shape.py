@@ -141,6 +141,18 @@ class TableShape:
             return self.numeric_columns()
         return [j for j in self.label_columns() if j != self.label_column()]
 
+    def rows_comparable(self) -> bool:
+        """Rows can be ranked down a column only when they measure one thing: one unit at most, in
+        the unit column or the labels' notes ('（%）' against '（家）' compares nothing)."""
+        label = self.label_column()
+        units = set()
+        for i in self.data_rows:
+            if self._unit is not None:
+                units.add(fold(cell(self.table.rows[i], self._unit)))
+            elif label is not None:
+                units.update(_PARENS.findall(fold(cell(self.table.rows[i], label))))
+        return len(units) <= 1
+
     def is_year(self, j: int) -> bool:
         return bool(_YEAR.match(self._header(j)))
 

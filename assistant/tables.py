@@ -153,7 +153,7 @@ def _superlative(
     numeric = [j for j in asked if j in shape.numeric_columns()]
     if not numeric and len(shape.numeric_columns()) == 1 and not rows:
         numeric = shape.numeric_columns()
-    if len(numeric) == 1:
+    if len(numeric) == 1 and shape.rows_comparable():
         j = numeric[0]
         values = _figures([(shape.label(i), cell(table.rows[i], j), i) for i in shape.data_rows])
         if len(values) >= 2:

@@ -662,3 +662,25 @@ def test_every_corpus_table_answers_or_declines_without_raising():
             if answer is not None:
                 assert answer.cells == tuple(tuple(table.rows[i]) for i in answer.rows)
                 assert figures_verbatim(answer, table)
+
+
+# ---- whole tables from chunks --------------------------------------------------------------------
+
+
+def test_whole_tables_reassemble_split_tables_and_point_each_row_to_its_chunk():
+    from assistant.table_chunks import whole_tables
+    from retrieval.corpus import load_chunks
+
+    whole = whole_tables(load_chunks("corpus"))
+    tasks = next(w for w in whole if w.table.title and "重点任务清单" in w.table.title)
+    assert len(tasks.chunks) > 1  # the list is split over several chunks
+    assert tasks.table.rows == corpus_table("sunan-nidz-2021-2025", "重点任务清单").rows
+    answer = ask(tasks.table, "清单第三十项是什么")
+    chunk = tasks.chunk_for(answer.rows[0])
+    assert answer.lines[0] in chunk.text.split("\n")
+    assert sorted(w.table.title for w in whole) == sorted(t.title for t in corpus_tables().values())
+
+
+@pytest.mark.parametrize("question", ["扬州的哪个指标最高", "泰州哪一项最低", "盐城排名前二的指标"])
+def test_rows_of_different_units_are_not_ranked_down_a_column(question):
+    assert ask(CITY_TARGETS, question) is None
