@@ -34,7 +34,7 @@ class ExtractiveBackend:
 
         merged = None
         for i, part in enumerate(parts):
-            q = analyse(part, parts[:i][-1:])  # a later part without a subject leans on the first
+            q = analyse(part, parts[:i][-1:], plans=self.answerer.plans)  # a later part without a subject leans on the first
             q.doc_hints = q.doc_hints or state.parsed.doc_hints
             q.must_have = q.must_have or []
             if (

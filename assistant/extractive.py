@@ -8,11 +8,13 @@ writes a fact of its own: every segment shows text taken from its chunk.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.draft import Draft, Segment, source_label
+from assistant.plans import PlanDirectory, shipped_directory
 from assistant.items import best_rows, list_items, matching_columns, row_label
 from assistant.question import (
     INTENT_PATTERNS,
@@ -48,19 +50,17 @@ def loosely_in(name: str, text: str) -> bool:
     return re.search("[^。；]{0,14}".join(map(re.escape, name)), text) is not None
 
 
-def scope_free(terms: set[str]) -> set[str]:
-    """The question's n-grams without those of place and plan names (for per-plan sub-questions)."""
-    from assistant.question import JIANGSU_PLACES
-
+@functools.cache
+def _scope_grams(plans: PlanDirectory) -> frozenset[str]:
     scope: set[str] = set()
-    for word in (*JIANGSU_PLACES, *SCOPE_WORDS):
+    for word in (*JIANGSU_PLACES, *plans.scope_words):
         scope |= grams(word)
-    return (terms - scope) or terms
+    return frozenset(scope)
 
 
-# words that say where to look, not what is asked (plan names made of content words, like
-# 高新技术产业发展规划, stay: their words are also what questions ask about)
-SCOPE_WORDS = ("自创区", "示范区", "王秦", "文章", "省规划", "纲要", "省里", "规划")
+def scope_free(terms: set[str], plans: PlanDirectory | None = None) -> set[str]:
+    """The question's n-grams without those of place and plan names (for per-plan sub-questions)."""
+    return (terms - _scope_grams(plans or shipped_directory())) or terms
 
 
 def container_score(title: float, intro: float) -> float:
@@ -113,9 +113,10 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, catalog: Catalog, weights: GramWeights):
+    def __init__(self, catalog: Catalog, weights: GramWeights, plans: PlanDirectory | None = None):
         self.catalog = catalog
         self.weights = weights
+        self.plans = plans or shipped_directory()
 
     # ------------------------------------------------------------ helpers
 
@@ -746,13 +747,13 @@ class ExtractiveAnswerer:
             text = q.text
             for other in others:
                 text = text.replace(other, "")
-            sub = analyse(re.sub(r"^[和与及、，,]+|[和与及、]+(?=[的分各])", "", text))
+            sub = analyse(re.sub(r"^[和与及、，,]+|[和与及、]+(?=[的分各])", "", text), plans=self.plans)
             if sub.out_of_scope or place not in sub.must_have:
                 missing.append(place)
                 continue
             found = self._answer(sub, retrieve(sub.standalone, sub.doc_hints[:1] or None), retrieve)
             seen = {(s.chunk.chunk_id, s.start) for s in segments}
-            topic = Question(**{**sub.__dict__, "terms": scope_free(sub.terms)})
+            topic = Question(**{**sub.__dict__, "terms": scope_free(sub.terms, self.plans)})
             new = [
                 s
                 for s in found.segments
@@ -776,7 +777,7 @@ class ExtractiveAnswerer:
         if q.letter:
             spelled = self.spelled_out(q, ranked)
             if spelled:
-                q2 = analyse(spelled)
+                q2 = analyse(spelled, plans=self.plans)
                 q2.doc_hints = q2.doc_hints or q.doc_hints
                 return self.answer(q2, retrieve(q2.standalone, None), retrieve)
         if q.intent == "compare" and len(q.doc_hints) >= 2:
@@ -828,7 +829,7 @@ class ExtractiveAnswerer:
                 return draft
         if q.intent == "eligibility":
             # '我们是盐城的小微企业……': where the asker is picks the plans, not the sentences
-            topic = Question(**{**q.__dict__, "terms": scope_free(q.terms)})
+            topic = Question(**{**q.__dict__, "terms": scope_free(q.terms, self.plans)})
             q, ranked = topic, self.ranked(topic, hits)
             picked = self.sentence_answer(q, ranked, limit=6, per_chunk=4, top_chunks=6, keep=0.6)
             picked += self.rest_of_section(q, picked)
@@ -850,7 +851,7 @@ class ExtractiveAnswerer:
         segments = []
         for doc in q.doc_hints:
             hits = retrieve(q.standalone, [doc])
-            terms = scope_free(content_grams(without_plan_names(q.standalone))) or scope_free(q.terms)
+            terms = scope_free(content_grams(without_plan_names(q.standalone, self.plans))) or scope_free(q.terms, self.plans)
             # each plan's line answers what is compared: a figure, or else the plan's own words
             intent = "number" if INTENT_PATTERNS["number"].search(q.text) or q.unit else "general"
             sub = Question(

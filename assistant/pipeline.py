@@ -19,6 +19,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import verify
 from assistant.draft import Draft, render, section_label
+from assistant.plans import PlanDirectory
 from assistant.question import Question, analyse
 from assistant.schemas import Answer, Mode, Turn
 from assistant.text import GramWeights, grams
@@ -83,7 +84,7 @@ class AnswerPipeline:
 
     def __init__(
         self, search: Search, backend, weights: GramWeights, titles: list[str], top_k: int = 6,
-        cache_size: int = CACHE_SIZE, known_docs: Sequence[str] | None = None,
+        cache_size: int = CACHE_SIZE, known_docs: Sequence[str] | None = None, plans: PlanDirectory | None = None,
     ):
         self.search = search
         self.backend = backend
@@ -92,6 +93,7 @@ class AnswerPipeline:
         self.top_k = top_k
         self.cache_size = cache_size
         self.known_docs = set(known_docs) if known_docs is not None else None
+        self.plans = plans or getattr(backend, "plans", None)
         self.cache_ok: Callable[[], bool] = lambda: True  # the runtime says no while search is degraded
         self._cache: OrderedDict = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -105,7 +107,7 @@ class AnswerPipeline:
 
     # each step takes and returns the state
     def condense(self, state: QAState) -> QAState:
-        state.parsed = analyse(state.question, history_questions(state.history))
+        state.parsed = analyse(state.question, history_questions(state.history), plans=self.plans)
         if self.known_docs is not None:  # plan hints name the shipped corpus; another corpus may lack them
             state.parsed.doc_hints = [d for d in state.parsed.doc_hints if d in self.known_docs]
         return state
@@ -159,7 +161,7 @@ class AnswerPipeline:
             return 0.0  # nothing found, or nothing asked ('第九十九个是什么？' names no list)
         from assistant.extractive import scope_free
 
-        terms = scope_free(q.terms)  # '王秦的文章', '南通规划': where to look, not what is asked
+        terms = scope_free(q.terms, self.plans)  # '王秦的文章', '南通规划': where to look, not what is asked
         known = {g for g in terms if self.weights.df.get(g)}
         if not known or self.weights.coverage(terms, known) < 0.3:
             return 0.0
@@ -192,13 +194,13 @@ class AnswerPipeline:
             from assistant.question import content_grams
 
             parts = [content_grams(p) for p in split_parts(q.text)] or None
-            if figure_share(q, draft.segments, self.weights, scope_free, parts) < FIGURE_FOCUS_MIN:
+            if figure_share(q, draft.segments, self.weights, lambda t: scope_free(t, self.plans), parts) < FIGURE_FOCUS_MIN:
                 reason = "规划中没有找到与问题所问内容对应的数字"
         if reason is None and q.details:
             from assistant.answerability import check_details, detail_refusal
             from assistant.extractive import scope_free
 
-            missing, mention, topic = check_details(q, draft.segments, self.weights, DETAIL_FOCUS_MIN, scope_free)
+            missing, mention, topic = check_details(q, draft.segments, self.weights, DETAIL_FOCUS_MIN, lambda t: scope_free(t, self.plans))
             if missing and len(missing) == len(q.details):
                 reason = detail_refusal(topic, "、".join(m.missing for m in missing))
                 closest = None if mention else closest

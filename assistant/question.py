@@ -14,122 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.answerability import asked_details
+from assistant.plans import PlanDirectory, gazetteer, shipped_directory
 from assistant.text import grams
 
 # ---------------------------------------------------------------- vocabularies
 
-JIANGSU_PLACES = (
-    "江苏省",
-    "江苏",
-    "全省",
-    "我省",
-    "苏南",
-    "苏中",
-    "苏北",
-    "南京",
-    "无锡",
-    "常州",
-    "苏州",
-    "镇江",
-    "南通",
-    "扬州",
-    "泰州",
-    "盐城",
-    "淮安",
-    "宿迁",
-    "连云港",
-    "徐州",
-    "昆山",
-    "江阴",
-    "常熟",
-    "张家港",
-    "海安",
-    "如皋",
-    "如东",
-    "启东",
-    "海门",
-    "通州",
-    "崇川",
-    "宜兴",
-    "溧阳",
-    "句容",
-    "丹阳",
-    "太仓",
-)
-OTHER_PLACES = (
-    "浙江",
-    "安徽",
-    "上海",
-    "北京",
-    "广东",
-    "深圳",
-    "杭州",
-    "合肥",
-    "山东",
-    "福建",
-    "湖北",
-    "武汉",
-    "四川",
-    "成都",
-    "天津",
-    "重庆",
-    "河南",
-    "湖南",
-    "西安",
-    "陕西",
-    "广州",
-    "厦门",
-    "宁波",
-    "青岛",
-    "河北",
-    "辽宁",
-    "黑龙江",
-    "吉林",
-    "江西",
-    "云南",
-    "贵州",
-    "广西",
-    "海南",
-    "山西",
-    "内蒙古",
-    "新疆",
-    "西藏",
-    "甘肃",
-    "青海",
-    "宁夏",
-    "香港",
-    "澳门",
-    "台湾",
-    "雄安",
-)
-# words that point a question at one plan (a preference, not a filter)
-DOC_HINTS = {
-    "nantong-sti-14fyp": ("南通", "通州", "海安", "如皋", "如东", "启东", "海门", "崇川", "紫琅"),
-    "sunan-nidz-2021-2025": (
-        "苏南",
-        "自创区",
-        "自主创新示范区",
-        "示范区",
-        "南京",
-        "无锡",
-        "常州",
-        "苏州",
-        "镇江",
-    ),
-    "jiangsu-sti-14fyp": (
-        "江苏",
-        "全省",
-        "我省",
-        "省里",
-        "省规划",
-        "省级规划",
-        "省科技",
-        "省“十四五”",
-        "科技创新规划",
-    ),
-    "jiangsu-hitech-14fyp-outline": ("高新技术产业发展规划", "高新技术产业规划", "提纲"),
-    "wangqin-tech-self-reliance": ("王秦", "署名文章", "这篇文章", "文章"),
-}
+# places from the gazetteer (assistant/data/places.yaml); which plan covers which place comes from
+# the corpus manifest (assistant/plans.py)
+JIANGSU_PLACES = gazetteer().jiangsu
+OTHER_PLACES = gazetteer().other
 
 # multi-character question words only: removing single characters would cut content words
 # (中心, 能源, 上海); the few single particles removed are never part of plan vocabulary here
@@ -325,10 +218,10 @@ def acronym_letter(text: str, standalone: str) -> str | None:
     return letter if any(letter in a for a in acronyms) else None
 
 
-def without_plan_names(text: str) -> str:
+def without_plan_names(text: str, plans: PlanDirectory | None = None) -> str:
     """The question with the words that name plans removed: in a comparison each plan is answered on
-    its own, and another plan's name ('省科技创新规划') is not what is asked of this one."""
-    for word in sorted({w for words in DOC_HINTS.values() for w in words}, key=len, reverse=True):
+    its own, and another plan's name ('省规划') is not what is asked of this one."""
+    for word in (plans or shipped_directory()).all_names:
         text = text.replace(word, " ")
     return text
 
@@ -346,33 +239,9 @@ def content_grams(text: str) -> set[str]:
     return out
 
 
-_GENERIC_PROVINCE = ("江苏", "我省")
-
-
-_OTHER_ZONES = re.compile(r"[\u4e00-\u9fff]{0,8}(?:产业|农业|园区|科普|生态|双创|融合)示范区")
-
-
-def plan_hints(text: str) -> list[str]:
-    """The plans a question names. A bare 江苏 beside another province-wide text (the article, the
-    outline) names that text's subject, not the provincial plan: '王秦文章说江苏要……'."""
-    text = _OTHER_ZONES.sub(" ", text)  # '农业高新技术产业示范区' is not the 苏南 zone
-    hints = {doc: [w for w in words if w in text] for doc, words in DOC_HINTS.items()}
-    if re.search(r"(^|[，,、和与跟及])省([，,、和与跟及的]|$)", text):  # '省、苏南和南通'
-        hints["jiangsu-sti-14fyp"].append("省")
-    named = [doc for doc, words in hints.items() if words]
-    province, province_wide = (
-        "jiangsu-sti-14fyp",
-        {"wangqin-tech-self-reliance", "jiangsu-hitech-14fyp-outline"},
-    )
-    others = set(named) - {province}
-    if (
-        province in named
-        and others
-        and others <= province_wide
-        and all(w in _GENERIC_PROVINCE for w in hints[province])
-    ):
-        named.remove(province)
-    return named
+def plan_hints(text: str, plans: PlanDirectory | None = None) -> list[str]:
+    """The plans a question names or implies (assistant.plans.PlanDirectory.hints)."""
+    return (plans or shipped_directory()).hints(text).doc_ids
 
 
 def find_places(text: str, vocabulary: tuple[str, ...]) -> list[str]:
@@ -515,18 +384,27 @@ def clean_history(questions: list[str]) -> list[str]:
     return [q for q in questions if not INJECTION.search(q)]
 
 
-def analyse(text: str, history_questions: list[str] | None = None, force_followup: bool = False) -> Question:
-    """Analyse a question; `history_questions` are the user's earlier questions, oldest first."""
+def analyse(
+    text: str,
+    history_questions: list[str] | None = None,
+    force_followup: bool = False,
+    plans: PlanDirectory | None = None,
+) -> Question:
+    """Analyse a question; `history_questions` are the user's earlier questions, oldest first;
+    `plans` is the corpus's plan directory (the shipped corpus's when not given)."""
+    plans = plans or shipped_directory()
     history_questions = [without_framing(q) for q in clean_history(history_questions or [])]
     text = without_framing(unicodedata.normalize("NFKC", text).strip())
     followup = is_followup(text, history_questions) or (force_followup and bool(history_questions))
     standalone = f"{history_questions[-1]} {text}" if followup else text
     # a follow-up that names its own place or plan replaces the earlier one ('苏南那边呢？')
     own_places = find_places(text, JIANGSU_PLACES)
-    own_hints = plan_hints(text)
+    own = plans.hints(text)
+    own_hints = own.doc_ids
     places = own_places or find_places(standalone, JIANGSU_PLACES)
     other_places = [p for p in find_places(text, OTHER_PLACES) if p not in places]
-    doc_hints = own_hints or plan_hints(standalone)
+    hints = own if own_hints else plans.hints(standalone)
+    doc_hints = hints.doc_ids
     column_numbers = [int(n) for n in re.findall(r"专栏\s*(\d{1,2})", standalone)]
     years = _YEAR.findall(text)
     # a follow-up that names no place keeps its first turn's places ('研发经费年均增速呢？')
@@ -559,8 +437,7 @@ def analyse(text: str, history_questions: list[str] | None = None, force_followu
         out_of_scope=out_of_scope_reason(text, places, other_places)
         or (carried_scope_reason(history_questions[-1], own_places, years) if followup else None),
         aliases=alias_mentions(standalone),
-        loose_hint=doc_hints == ["jiangsu-sti-14fyp"]
-        and not any(w in standalone for w in DOC_HINTS["jiangsu-sti-14fyp"] if w not in _GENERIC_PROVINCE),
+        loose_hint=hints.loose,
         quoted=[m for m in re.findall(r"[“\"]([^”\"]{1,20})[”\"]", text) if m.strip()],
         followup=followup,
         position=ordinal(text)

@@ -29,6 +29,7 @@ from assistant.text import GramWeights
 from assistant.validation import clean_question, validate_doc_ids, validate_history, validate_mode
 from retrieval.builds import builds_dir, current_build_id
 from retrieval.catalog import Catalog
+from assistant.plans import PlanDirectory
 from retrieval.corpus import load_chunks, load_documents, load_manifest
 from retrieval.errors import IndexUnavailable, InvalidInput
 from retrieval.models import Chunk, SearchHit
@@ -110,13 +111,14 @@ class Runtime:
         )
         catalog = Catalog(retriever.chunks)
         weights = GramWeights(c.search_text for c in catalog.chunks)
-        answerer = ExtractiveAnswerer(catalog, weights)
+        plans = PlanDirectory(self.manifest)
+        answerer = ExtractiveAnswerer(catalog, weights, plans)
         backend = make_backend(s.llm, answerer, base_url=s.llm_base_url, api_key=s.llm_api_key, timeout=s.llm_timeout, chat_model=self._chat_model)
         titles = [e.title for e in self.manifest]
         # The pipeline searches the retriever it was built with, so an answer never mixes two builds.
         self.pipeline = AnswerPipeline(
             functools.partial(self._search, retriever), backend, weights, titles, top_k=s.top_k, cache_size=s.answer_cache,
-            known_docs=self.doc_ids,
+            known_docs=self.doc_ids, plans=plans,
         )
         self.pipeline.cache_ok = lambda: self.degraded is None  # answers from a keyword-only search are not kept
         self.catalog, self.retriever = catalog, retriever
