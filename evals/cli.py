@@ -51,13 +51,13 @@ def cmd_eval(args, settings) -> int:
     from assistant.runtime import Runtime
     from evals.dataset import DatasetError, load_dataset
     from evals.gate import gate, load_thresholds
-    from evals.report import console_summary, write_report
+    from evals.report import console_summary, write_report, write_suites_report
     from evals.runner import run_eval
 
     suites = ["own", "users"] if args.suite == "all" else [args.suite]
     selected = {}
     for suite in suites:
-        items = load_dataset(SUITES[suite])
+        items = load_dataset() if suite == "own" else load_dataset(SUITES[suite])
         if args.kind:
             items = [i for i in items if i.kind == args.kind]
         if args.limit:
@@ -91,7 +91,10 @@ def cmd_eval(args, settings) -> int:
         data = out[suites[0]] if len(out) == 1 else {"suites": out}
         print(json.dumps(data, ensure_ascii=False, indent=2))
     if args.report:
-        paths = write_report(runs)
+        if len(runs) == 1:
+            paths = write_report(*runs[suites[0]])
+        else:
+            paths = write_suites_report(runs)
         print("planqa eval: wrote " + ", ".join(str(p) for p in paths), file=sys.stderr)
     return 1 if all_failures else 0
 

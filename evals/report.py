@@ -188,4 +188,60 @@ def write_report(
     return [md, png]
 
 
-__all__ = ["REPORTS_DIR", "console_summary", "markdown_report", "markdown_table", "write_report"]
+def suites_report(runs: dict, chart: str | None) -> str:
+    """Both suites side by side: the own set (fitted on) and the independent one (reported on)."""
+    names = list(runs)
+    gates = []
+    for name, (run, _, failures) in runs.items():
+        state = "not applied" if failures is None else "passed" if not failures else "failed: " + "; ".join(failures)
+        gates.append(f"- **{name}** ({len(run.results)} questions, {run.overall['n_answerable']} answerable): gate {state}")
+    rows = []
+    for path, label in OVERALL_ROWS:
+        row = [label]
+        for name in names:
+            run, thresholds, _ = runs[name]
+            bound = thresholds.get(path, {})
+            limit = f" (≥ {bound['min']:.2f})" if "min" in bound else f" (≤ {bound['max']:.2f})" if "max" in bound else ""
+            row.append(f"{fmt(_get(run.overall, path))}{limit}")
+        rows.append(row)
+    sections = [
+        "# planqa evaluation report",
+        "Two suites: `own` is evals/dataset.yaml, the project's own questions (thresholds are fitted "
+        "on it); `users` is evals/users.yaml, written independently from the plan texts alone (scored, "
+        "never fitted on). A gain on one with a loss on the other is a rule fitted to questions.",
+        "\n".join(gates),
+        "## Overall",
+        markdown_table(["metric", *names], rows),
+    ]
+    for name in names:
+        run = runs[name][0]
+        sections += [f"## Per kind: {name}", kind_table(run), f"## Per document: {name}", doc_table(run)]
+    own = runs[names[0]][0]
+    sections += ["## Retrieval baselines (own)", baseline_table(own)]
+    if chart:
+        sections.append(f"![BM25-only, dense-only and hybrid retrieval, and fact recall per kind (own)]({chart})")
+    for name in names:
+        sections += [f"## Failing items: {name}", failing_list(runs[name][0])]
+    return "\n\n".join(sections) + "\n"
+
+
+def write_suites_report(runs: dict, out_dir: Path = REPORTS_DIR) -> list[Path]:
+    """Write latest.md (every suite side by side) and latest.png (the first suite's chart)."""
+    from evals.chart import draw_chart
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = draw_chart(next(iter(runs.values()))[0], out_dir / "latest.png")
+    md = out_dir / "latest.md"
+    md.write_text(suites_report(runs, png.name), encoding="utf-8")
+    return [md, png]
+
+
+__all__ = [
+    "REPORTS_DIR",
+    "console_summary",
+    "markdown_report",
+    "markdown_table",
+    "suites_report",
+    "write_report",
+    "write_suites_report",
+]
