@@ -124,6 +124,8 @@ class Thesaurus:
         for term in self._known:
             for i in range(len(term)):
                 self._typo_index.setdefault(term[:i] + "\0" + term[i + 1 :], set()).add(term)
+        self._known_set = frozenset(self._known)
+        self._known_chars = frozenset("".join(self._known))
         self._lengths = sorted({len(t) for t in self._known}, reverse=True)
         self._t2s_lock = threading.Lock()
         self._t2s = None
@@ -216,9 +218,13 @@ class Thesaurus:
 
     def typo_candidates(self, run: str) -> list[tuple[int, str]]:
         """(start, term) of every safe correction in a run of CJK characters, longest terms first."""
-        exact = [(i, i + len(t)) for t in self._known if len(t) <= len(run) for i in _find_all(run, t)]
-        if not exact and len(run) < min(self._lengths, default=TYPO_MIN_CHARS):
-            return []
+        known = self._known_set
+        exact = [
+            (start, start + length)
+            for length in self._lengths
+            for start in range(len(run) - length + 1)
+            if run[start : start + length] in known
+        ]
         out: list[tuple[int, str]] = []
         taken: list[tuple[int, int]] = [*exact]
         word_spans: list[tuple[int, int]] | None = None  # the run's dictionary words, when needed
@@ -228,6 +234,8 @@ class Thesaurus:
                 if any(s < end and start < e for s, e in taken):
                     continue
                 window = run[start:end]
+                if sum(ch not in self._known_chars for ch in window) > 1:
+                    continue  # two characters no known term has: no term is one character away
                 terms = {
                     t
                     for i in range(length)
