@@ -1,7 +1,7 @@
 """Hybrid search: dense (Chroma) and keyword (BM25) rankings fused by weighted RRF.
 
-    question ─prepare_query─▶ core text + aliases ─┬─ embed ─▶ Chroma (where filter) ─┐
-                                                   └─ tokenize ─▶ BM25 (mask filter) ─┴─ RRF ─▶ hits
+    question ─prepare_query─▶ core text + thesaurus ─┬─ embed ─▶ Chroma (where filter) ─┐
+                                                     └─ tokenize ─▶ BM25 (mask filter) ─┴─ RRF ─▶ hits
 
 `HybridRetriever.search` is what the app calls; it is also a LangChain `BaseRetriever` whose
 Documents carry every chunk field plus the score. `mode` switches to a single ranking
@@ -33,7 +33,7 @@ from retrieval.fusion import lead, reciprocal_rank_fusion
 from retrieval.keyword import KeywordIndex
 from retrieval.models import KINDS, Chunk, SearchHit
 from retrieval.query import PreparedQuery, prepare_query, weighted_tokens
-from retrieval.terms import load_aliases
+from retrieval.thesaurus import Thesaurus, default_thesaurus
 
 Mode = Literal["hybrid", "dense_only", "keyword_only"]
 MODES: tuple[str, ...] = ("hybrid", "dense_only", "keyword_only")
@@ -69,7 +69,10 @@ class HybridRetriever(BaseRetriever):
     dense: DenseIndex
     keyword: KeywordIndex
     chunks: list[Chunk]  # in keyword-index order
-    aliases: list[tuple[str, ...]] = Field(default_factory=load_aliases)
+    # alias groups beyond the thesaurus (the thesaurus's own groups are searched through it)
+    aliases: list[tuple[str, ...]] = Field(default_factory=list)
+    # None: the shipped thesaurus, with these chunks' text for its typo check
+    thesaurus: Thesaurus | None = None
     k: int = 6
     dense_weight: float = DENSE_WEIGHT
     keyword_weight: float = KEYWORD_WEIGHT
@@ -102,6 +105,8 @@ class HybridRetriever(BaseRetriever):
             "level": sorted({c.level for c in self.chunks}),
             "region": sorted({c.region for c in self.chunks}),
         }
+        if self.thesaurus is None:
+            self.thesaurus = default_thesaurus().with_corpus(c.text for c in self.chunks)
         # An answer searches the same question several times (with and without a plan filter).
         self._queries = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._prepare_tokens)
 
@@ -124,14 +129,14 @@ class HybridRetriever(BaseRetriever):
         every heavy object."""
         clone = self.model_copy(update=fields)
         clone._by_id, clone._fields, clone._values = self._by_id, self._fields, self._values
-        if "aliases" not in fields:
+        if "aliases" not in fields and "thesaurus" not in fields:
             clone._queries = self._queries
         else:
             clone._queries = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(clone._prepare_tokens)
         return clone
 
     def prepare(self, query: str) -> PreparedQuery:
-        return prepare_query(query, self.aliases, segment.words)
+        return prepare_query(query, self.aliases, segment.words, self.thesaurus)
 
     def _prepare_tokens(self, query: str) -> tuple[PreparedQuery, dict[str, float]]:
         prepared = self.prepare(query)

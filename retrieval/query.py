@@ -1,11 +1,15 @@
 """Question → search query: pure functions, no index needed.
 
-    raw question ──normalize_query──▶ core text ──expand_aliases──▶ extra names
-                                                 └─────── PreparedQuery ───────┘
+    raw question ─Thesaurus.normalise─▶ ─normalize_query─▶ core text ─expansions─▶ extra names
+                                                            └─────── PreparedQuery ───────┘
+
+With a thesaurus (`retrieval.thesaurus`), the question is first put in the plans' words
+(繁→简, a one-character typo of a known term, English terms in Chinese), and the thesaurus's
+names of its terms join the alias names below.
 
 `normalize_query` applies NFKC, collapses spaces and strips question boilerplate (请问…、…是多少、
 …有哪些、…吗？ and question words inside the sentence) that would only add noise to both searches.
-`expand_aliases` finds names from `data/aliases.yaml` in the question and returns the other names
+`expand_aliases` finds names of the given alias groups (`retrieval.terms.load_aliases`) in the question and returns the other names
 of their groups (SUPER工程 → 卓越工程): BM25 looks for all of them at a lower weight
 (`weighted_tokens`), the embedding gets each group's first name (`PreparedQuery.dense_text`).
 """
@@ -16,8 +20,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from retrieval.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from retrieval.thesaurus import Thesaurus
 
 EMPTY_QUERY_MESSAGE = "请输入问题"
 
@@ -145,22 +153,30 @@ def prepare_query(
     question: str,
     groups: Sequence[Sequence[str]],
     segmenter: Callable[[str], Sequence[str]] | None = None,
+    thesaurus: Thesaurus | None = None,
 ) -> PreparedQuery:
     """Normalise and expand a question; an empty or blank one raises InvalidInput (请输入问题).
 
-    `segmenter` splits text into words (`retrieval.segment.words`) for the alias word check.
+    `segmenter` splits text into words (`retrieval.segment.words`) for the alias word check;
+    `thesaurus` normalises the question first and adds its names of the question's terms
+    (BM25 gets them all at the alias weight, the embedding the plans' own names).
     """
     if not isinstance(question, str) or not question.strip():
         raise InvalidInput(EMPTY_QUERY_MESSAGE)
-    text = normalize_query(question)
+    text = normalize_query(thesaurus.normalise(question) if thesaurus is not None else question)
     words = segmenter(text) if segmenter is not None else None
     matched = matched_groups(text, groups, words)
     folded = _fold(text)
+    expansions = _other_names(matched, folded)
+    canonical = [g[0] for g in matched if _fold(g[0]) not in folded]
+    if thesaurus is not None:
+        expansions += thesaurus.expansions(text, words)
+        canonical += thesaurus.canonical_names(text, words)
     return PreparedQuery(
         original=question,
         text=text,
-        expansions=_other_names(matched, folded),
-        canonical=list(dict.fromkeys(g[0] for g in matched if _fold(g[0]) not in folded)),
+        expansions=list(dict.fromkeys(expansions)),
+        canonical=list(dict.fromkeys(canonical)),
     )
 
 

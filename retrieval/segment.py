@@ -1,7 +1,7 @@
 """Chinese tokenisation for keyword search: jieba words plus CJK character bigrams.
 
 Words come from jieba's search mode (long dictionary words also yield their sub-words) with a user
-dictionary of policy terms (`data/policy_terms.txt`) and alias names (`data/aliases.yaml`), so
+dictionary of policy terms (`data/policy_terms.txt`) and thesaurus names (`data/thesaurus.tsv`), so
 “揭榜挂帅” or “1+3+10+N” stay whole. Bigrams of every run of CJK characters are added so that a
 term jieba splits differently in the question and in the plan still matches.
 
@@ -81,6 +81,17 @@ def words(text: str) -> list[str]:
     return out
 
 
+def dictionary_cut(text: str) -> list[str]:
+    """jieba's plain cut of normalised text by its dictionary alone (no HMM guesses), every
+    character kept: the words a run of text is made of."""
+    return list(_get_tokenizer().cut(normalize_text(text), HMM=False))
+
+
+def word_frequency(word: str) -> int:
+    """How often jieba's dictionary counts the word (0 when it is no word of its own)."""
+    return int(_get_tokenizer().FREQ.get(normalize_text(word)) or 0)
+
+
 def bigrams(text: str) -> list[str]:
     """Character bigrams of each run of CJK characters: 卓越工程 → 卓越 越工 工程."""
     out = []
@@ -102,4 +113,14 @@ def signature() -> str:
     return digest.hexdigest()[:16]
 
 
-__all__ = ["normalize_text", "configure", "words", "bigrams", "tokenize", "signature", "STOPWORDS"]
+__all__ = [
+    "normalize_text",
+    "configure",
+    "words",
+    "word_frequency",
+    "dictionary_cut",
+    "bigrams",
+    "tokenize",
+    "signature",
+    "STOPWORDS",
+]

@@ -9,7 +9,9 @@
 * named platforms and programmes: a two- or three-character name before 实验室/专项 that follows
   a field word (光电科学紫琅实验室 → 紫琅实验室, 产业创新紫琅专项 → 紫琅专项).
 
-`data/aliases.yaml` is hand-written: groups of names that mean the same thing.
+The policy thesaurus (`data/thesaurus.tsv`, `retrieval.thesaurus_file`) holds the names that mean
+the same thing; its Chinese names join the tokeniser's dictionary here, and `load_aliases` gives
+its name groups to the code that wants groups.
 """
 
 from __future__ import annotations
@@ -20,13 +22,10 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
-from retrieval.errors import ConfigError
+from retrieval.thesaurus_file import Kind, load_entries
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 POLICY_TERMS_PATH = DATA_DIR / "policy_terms.txt"
-ALIASES_PATH = DATA_DIR / "aliases.yaml"
 MAX_TERM_CHARS = 12
 
 _QUOTED = re.compile(r"“([^“”\n]{1,40})”")
@@ -84,25 +83,33 @@ def load_policy_terms(path: Path = POLICY_TERMS_PATH) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-def load_aliases(path: Path = ALIASES_PATH) -> list[tuple[str, ...]]:
-    """Alias groups: each a tuple of names meaning the same thing (the first is the plans' own name)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read the alias list ({exc})") from None
-    groups = []
-    for i, group in enumerate(data):
-        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(t, str) and t for t in group):
-            raise ConfigError(f"{path}: entry {i + 1} must be a list of at least two names")
-        groups.append(tuple(t.strip() for t in group))
-    return groups
+def load_aliases() -> list[tuple[str, ...]]:
+    """The thesaurus's Chinese name groups: each a tuple of names of one thing, the plans' own first."""
+    from retrieval.thesaurus import default_thesaurus  # it reads this module's policy terms
+
+    return default_thesaurus().groups()
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _dictionary_names() -> set[str]:
+    """Thesaurus names that jieba should keep whole: Chinese, at most MAX_TERM_CHARS characters and
+    no digits (a word 2025年 would hide the token 2025 from every passage that has it)."""
+    names = set()
+    for entry in load_entries():
+        if entry.kind is Kind.ENGLISH or not re.search(r"[\u4e00-\u9fff]", entry.term + entry.canonical):
+            continue
+        for name in (entry.term, entry.canonical):
+            if len(name) <= MAX_TERM_CHARS and not _DIGIT.search(name) and " " not in name:
+                names.add(name)
+    return names
 
 
 @functools.cache
 def dictionary_terms() -> tuple[str, ...]:
-    """Words for jieba's user dictionary: policy terms and alias names of at most 12 characters."""
-    names = {t for group in load_aliases() for t in group if len(t) <= MAX_TERM_CHARS}
-    return tuple(sorted(set(load_policy_terms()) | names))
+    """Words for jieba's user dictionary: policy terms and the thesaurus's Chinese names."""
+    return tuple(sorted(set(load_policy_terms()) | _dictionary_names()))
 
 
 __all__ = [
@@ -113,7 +120,6 @@ __all__ = [
     "load_aliases",
     "dictionary_terms",
     "POLICY_TERMS_PATH",
-    "ALIASES_PATH",
 ]
 
 

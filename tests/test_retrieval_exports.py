@@ -28,6 +28,21 @@ PUBLIC = {
     "retrieval.dense": {"DenseIndex", "chroma_client", "where_filter", "check_embedder"},
     "retrieval.segment": {"tokenize", "words", "bigrams", "normalize_text", "signature"},
     "retrieval.terms": {"extract_policy_terms", "load_policy_terms", "load_aliases", "dictionary_terms"},
+    "retrieval.thesaurus": {
+        "Thesaurus",
+        "default_thesaurus",
+        "normalise_question",
+        "expansions",
+        "canonical",
+        "synonyms",
+    },
+    "retrieval.thesaurus_file": {
+        "Kind",
+        "Entry",
+        "load_entries",
+        "extract_definitions",
+        "corpus_definitions",
+    },
     "retrieval.builds": {"current_build", "current_build_id", "BuildInfo"},
 }
 
