@@ -14,10 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.draft import Draft, Segment, source_label
-from assistant.plans import PlanDirectory, shipped_directory
+from assistant.plans import PlanDirectory, gazetteer, shipped_directory
+from assistant.table_handler import TableHandler
 from assistant.items import best_rows, list_items, matching_columns, row_label
 from assistant.question import (
     INTENT_PATTERNS,
+    content,
+    ordinal,
     JIANGSU_PLACES,
     Question,
     analyse,
@@ -117,6 +120,7 @@ class ExtractiveAnswerer:
         self.catalog = catalog
         self.weights = weights
         self.plans = plans or shipped_directory()
+        self.tables = TableHandler(catalog)
 
     # ------------------------------------------------------------ helpers
 
@@ -130,6 +134,8 @@ class ExtractiveAnswerer:
         places = [m for m in q.must_have if not m.endswith("年")]
         if measures and chunk.level == "province" and all(p in JIANGSU_PLACES for p in places):
             places = []  # the province's measures apply in every city of the province
+        if measures:  # a county's measures are its city's ('武进的企业' → 常州 in the 苏南 plan)
+            places = [gazetteer().city_of(p) or p for p in places]
         years = [m for m in q.must_have if m.endswith("年")]
         return all(y in haystack for y in years) and (not places or any(p in haystack for p in places))
 
@@ -768,8 +774,34 @@ class ExtractiveAnswerer:
         notes = [f"规划中没有找到{'、'.join(missing)}的相关内容。"] if segments and missing else []
         return Draft(segments=segments, intent=q.intent, notes=notes)
 
+    def table_data_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft | None:
+        """A ranking, filter or row by position asked of a table ('哪个市……最低', '由高校牵头的',
+        '清单第3项……它的责任单位'), answered from the whole table as data."""
+        text = q.standalone if q.followup else q.text
+        top_is_table = bool(ranked) and ranked[0][1].kind == "table"
+        if q.followup and ordinal(q.text):
+            return None  # '第二个……' after a list: the position is in the list just shown, not a table
+        if not self.tables.wants_table(text, top_is_table):
+            return None
+        from retrieval import segment
+
+        words = [w for w in segment.words(content(text).replace(" ", "")) if len(w) >= 2]
+        single = q.doc_hints[:1] if len(q.doc_hints) == 1 and not q.loose_hint else []
+        candidates = [c for _, c in ranked[:10] if c.kind == "table"]
+        for doc in single or q.doc_hints:
+            candidates += [c for c in self.catalog.by_doc.get(doc, []) if c.kind == "table"]
+        if single:
+            candidates = [c for c in candidates if c.doc_id == single[0]]
+        found = self.tables.answer(text, words, candidates)
+        if found is None or not found.segments:
+            return None
+        return Draft(segments=found.segments, intent="table")
+
     def _answer(self, q: Question, hits: list[SearchHit], retrieve: Retrieve) -> Draft:
         ranked = self.ranked(q, hits)
+        table_draft = self.table_data_answer(q, ranked)
+        if table_draft is not None:
+            return table_draft
         if q.column_numbers and q.position:  # '专栏6的第二项'
             nth, support = self.nth_item(q, ranked, column=q.column_numbers[0])
             if nth:
