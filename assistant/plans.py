@@ -148,8 +148,10 @@ class PlanHints:
 class PlanDirectory:
     """The corpus's plans by the words that point at them."""
 
-    def __init__(self, entries: Iterable, g: Gazetteer | None = None):
+    def __init__(self, entries: Iterable, g: Gazetteer | None = None, thesaurus=None):
         self.g = g or gazetteer()
+        # the policy thesaurus questions are read with (the retriever's, which knows the corpus)
+        self.thesaurus = thesaurus
         plans = [plan_names(e, self.g) for e in entries]
         # a name two plans share ('科技创新规划' of the province and of a city) names neither
         counts: dict[str, int] = {}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from assistant.answerability import asked_details
 from assistant.plans import PlanDirectory, gazetteer, shipped_directory
+from retrieval.thesaurus import default_thesaurus
 from assistant.text import grams
 
 # ---------------------------------------------------------------- vocabularies
@@ -393,8 +394,10 @@ def analyse(
     """Analyse a question; `history_questions` are the user's earlier questions, oldest first;
     `plans` is the corpus's plan directory (the shipped corpus's when not given)."""
     plans = plans or shipped_directory()
+    thesaurus = plans.thesaurus or default_thesaurus()
     history_questions = [without_framing(q) for q in clean_history(history_questions or [])]
-    text = without_framing(unicodedata.normalize("NFKC", text).strip())
+    # typos, traditional characters and English terms read as the plans' Chinese words
+    text = thesaurus.normalise(without_framing(unicodedata.normalize("NFKC", text).strip()))
     followup = is_followup(text, history_questions) or (force_followup and bool(history_questions))
     standalone = f"{history_questions[-1]} {text}" if followup else text
     # a follow-up that names its own place or plan replaces the earlier one ('苏南那边呢？')

@@ -111,7 +111,7 @@ class Runtime:
         )
         catalog = Catalog(retriever.chunks)
         weights = GramWeights(c.search_text for c in catalog.chunks)
-        plans = PlanDirectory(self.manifest)
+        plans = PlanDirectory(self.manifest, thesaurus=getattr(retriever, "thesaurus", None))
         answerer = ExtractiveAnswerer(catalog, weights, plans)
         backend = make_backend(s.llm, answerer, base_url=s.llm_base_url, api_key=s.llm_api_key, timeout=s.llm_timeout, chat_model=self._chat_model)
         titles = [e.title for e in self.manifest]
