@@ -380,6 +380,31 @@ def without_framing(text: str) -> str:
     return out if len(out) >= 4 else text
 
 
+@functools.lru_cache(maxsize=4)
+def _corpus_words(corpus: str) -> frozenset[str]:
+    from retrieval import segment
+
+    return frozenset(w for w in segment.words(corpus) if len(w) == 2)
+
+
+def askers_words_in_plan_terms(text: str, thesaurus, plans: PlanDirectory | None = None) -> list[str]:
+    """The plans' names for the words of the question the plans never use themselves ('高企' →
+    高新技术企业, '研发强度' → 研发投入占地区生产总值比重): the asker's words cannot be covered by any
+    passage, the plans' names can. Words the plans do use keep their own weight ('高新区')."""
+    corpus = getattr(thesaurus, "_corpus", "")
+    plan_names = set((plans or shipped_directory()).all_names)  # where to look, not what is asked
+    out = []
+    for i, name, role in thesaurus.mentioned(text):
+        if name in plan_names:
+            continue
+        # a two-character name found inside the corpus may be part of other words (高企 in 提高企业):
+        # it counts as used when it is one of the corpus's words
+        used = bool(corpus) and name in corpus and (len(name) > 2 or name in _corpus_words(corpus))
+        if role != "canonical" and not used:
+            out.append(thesaurus._groups[i].canonical)
+    return list(dict.fromkeys(out))
+
+
 def clean_history(questions: list[str]) -> list[str]:
     """Earlier questions, minus any that tried to change the rules (they carry no subject)."""
     return [q for q in questions if not INJECTION.search(q)]
@@ -425,7 +450,7 @@ def analyse(
         text=text,
         standalone=standalone,
         intent=intent,
-        terms=content_grams(standalone),
+        terms=content_grams(" ".join([standalone, *askers_words_in_plan_terms(standalone, thesaurus, plans)])),
         own_terms=content_grams(text),
         places=places,
         other_places=other_places,
