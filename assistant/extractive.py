@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant.draft import Draft, Segment, source_label
 from assistant.plans import PlanDirectory, gazetteer, shipped_directory
+from assistant.sibling_lists import counted_noun, heading_name, sibling_sections
 from assistant.table_handler import TableHandler
 from assistant.items import best_rows, list_items, matching_columns, row_label
 from assistant.question import (
@@ -699,8 +700,44 @@ class ExtractiveAnswerer:
                     return [Segment(chunk, s, e, lead=f"{source_label(chunk)}：所列第{n}项为")], support
         return [], support
 
+    def heading_list(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft | None:
+        """'……有哪几项工程', '……有哪些专栏': the plan's headings of that kind, each with its address
+        and first sentence (a 专栏 by its title line), not the contents of one of them."""
+        noun = counted_noun(q.text)
+        if noun is None or q.column_numbers or q.position:
+            return None
+        docs = q.doc_hints[:1] if len(q.doc_hints) == 1 else [c.doc_id for _, c in ranked[:1]]
+        for doc in docs:
+            title = self.catalog.by_doc[doc][0].doc_title if self.catalog.by_doc.get(doc) else ""
+            segments = []
+            if noun == "专栏":
+                for _, label in self.catalog.columns(doc):
+                    first = self.catalog.column(doc, label)[0]
+                    end = first.text.find("\n")
+                    spans = sentence_spans(first.text) or [(0, len(first.text))]
+                    segments.append(Segment(first, spans[0][0], spans[0][1], lead="· ", display=label))
+            else:
+                for path in sibling_sections(self.catalog, doc, noun):
+                    under = self.catalog.section(doc, list(path), include_columns=True)
+                    if under:
+                        spans = sentence_spans(under[0].text) or [(0, len(under[0].text))]
+                        segments.append(
+                            Segment(under[0], spans[0][0], spans[0][1], lead="· ", display=heading_name(path[-1]))
+                        )
+            if len(segments) >= 2:
+                return Draft(
+                    segments=segments,
+                    intent="list",
+                    preface=f"《{title}》中的{noun}有：",
+                    support=1.0,
+                )
+        return None
+
     def passage_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft:
         """'……有哪些？': the items of the best-matching list, or its most relevant sentences."""
+        headings = self.heading_list(q, ranked)
+        if headings is not None:
+            return headings
         table = self.table_answer(q, ranked)
         best_sentence = max((s.score for s in self.sentence_answer(q, ranked, limit=1)), default=0.0)
         if table and table[0] >= 0.85 and table[0] >= best_sentence:  # a row that names what is asked

@@ -138,6 +138,11 @@ _LONE_PROVINCE = re.compile(r"(^|[，,、和与跟及])省([，,、和与跟及�
 _OTHER_ZONES = re.compile(r"[\u4e00-\u9fff]{0,8}(?:产业|农业|园区|科普|生态|双创|融合|可持续发展议程创新)示范区")
 
 
+def _side_by_side(name: str, text: str) -> bool:
+    """Whether a place is named beside another as a thing compared ('省规划和南通……', '南通、苏南')."""
+    return re.search(rf"[和与跟及、]{re.escape(name)}|{re.escape(name)}[和与跟及、]", text) is not None
+
+
 @dataclass(frozen=True)
 class PlanHints:
     doc_ids: list[str]
@@ -199,7 +204,7 @@ class PlanDirectory:
         if explicit:
             # a plan whose region itself is named joins an explicitly named one ('省规划和南通的……'),
             # a city inside its region does not ('省规划专栏8里苏州……' is about the provincial plan)
-            regional = [p.doc_id for p in local if p.region_name and p.region_name in text]
+            regional = [p.doc_id for p in local if p.region_name and _side_by_side(p.region_name, text)]
             # the province beside a named local plan ('苏南自创区……和全省目标比'); beside a named
             # province-wide text (an article, an outline) a bare 江苏 is that text's subject
             locals_named = any(d in {p.doc_id for p in local} for d in explicit + regional)
