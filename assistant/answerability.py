@@ -32,6 +32,7 @@ class Detail(str, Enum):
     RATE = "rate"
     CRITERIA = "criteria"
     DATE = "date"
+    DAY = "day"
     PERSON = "person"
     CONTACT = "contact"
     PROCEDURE = "procedure"
@@ -110,9 +111,7 @@ def figure_held(
 ) -> bool:
     """Whether a sentence holds a figure (in the asked unit, if one is asked) about the focus."""
     pattern = unit_pattern or _FIGURE
-    return detail_held(
-        DetailSpec(Detail.MONEY, (), pattern, ""), focus, passages, weights, minimum
-    )
+    return detail_held(DetailSpec(Detail.MONEY, (), pattern, ""), focus, passages, weights, minimum)
 
 
 _COUNTED_UNITS = ("家", "件", "个", "名", "人", "项", "所", "座", "条")
@@ -155,13 +154,19 @@ def mentioned_topic(question: str, quote: str, min_chars: int = 2) -> str | None
     for i in range(n):
         for j in range(n, i + max(min_chars, len(best) + 1) - 1, -1):
             piece = question[i:j]
-            if len(piece) > len(best) and re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9+“”]+", piece) and piece in quote:
+            if (
+                len(piece) > len(best)
+                and re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9+“”]+", piece)
+                and piece in quote
+            ):
                 best = piece
                 break
     return best.strip("“”") or None
 
 
-def check_details(q, segments, weights: GramWeights, minimum: float, scope_free) -> tuple[list[DetailSpec], list, str | None]:
+def check_details(
+    q, segments, weights: GramWeights, minimum: float, scope_free
+) -> tuple[list[DetailSpec], list, str | None]:
     """(details asked that no cited sentence holds, segments to cite as the topic's mention, the
     topic as the plans name it).
 

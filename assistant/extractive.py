@@ -190,7 +190,11 @@ class ExtractiveAnswerer:
         asks for a heading's parts; other questions are about a passage's content."""
         if q.intent != "list":
             return False
-        bare = re.sub(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、]|[^专]*专栏\s*\d*[：:]?)\s*", "", title)
+        bare = re.sub(
+            r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、]|[^专]*专栏\s*\d*[：:]?)\s*",
+            "",
+            title,
+        )
         bare = _PERIOD_WORDS.sub("", bare)  # every heading of a 十四五 plan is about 十四五
         own = content_grams(bare)
         return bool(own) and own <= q.terms
@@ -722,7 +726,9 @@ class ExtractiveAnswerer:
                     if under:
                         spans = sentence_spans(under[0].text) or [(0, len(under[0].text))]
                         segments.append(
-                            Segment(under[0], spans[0][0], spans[0][1], lead="· ", display=heading_name(path[-1]))
+                            Segment(
+                                under[0], spans[0][0], spans[0][1], lead="· ", display=heading_name(path[-1])
+                            )
                         )
             if len(segments) >= 2:
                 return Draft(
@@ -920,7 +926,9 @@ class ExtractiveAnswerer:
         segments = []
         for doc in q.doc_hints:
             hits = retrieve(q.standalone, [doc])
-            terms = scope_free(content_grams(without_plan_names(q.standalone, self.plans))) or scope_free(q.terms, self.plans)
+            terms = scope_free(content_grams(without_plan_names(q.standalone, self.plans))) or scope_free(
+                q.terms, self.plans
+            )
             # each plan's line answers what is compared: a figure, or else the plan's own words
             intent = "number" if INTENT_PATTERNS["number"].search(q.text) or q.unit else "general"
             sub = Question(

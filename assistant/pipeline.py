@@ -1,10 +1,10 @@
 """The answer chain, composed from LangChain runnables:
 
-    condense (follow-up + history → standalone question)
-    → retrieve (hybrid search, preferring the plan the question names)
-    → generate (the answer backend drafts segments tied to chunk spans)
-    → verify (drop any segment its chunk does not support)
-    → decide (refuse when out of scope or support is weak) → render (markers and citations)
+condense (follow-up + history → standalone question)
+→ retrieve (hybrid search, preferring the plan the question names)
+→ generate (the answer backend drafts segments tied to chunk spans)
+→ verify (drop any segment its chunk does not support)
+→ decide (refuse when out of scope or support is weak) → render (markers and citations)
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ from retrieval.models import SearchHit
 
 MIN_COVERAGE = 0.3  # share of the question's content n-grams the best passage must contain
 # share of the question's focus (less scope and cue words) the sentence holding an asked detail
-# (an amount, a date, a condition) must also hold: the detail must be about what is asked
-DETAIL_FOCUS_MIN = 0.5
+# (an amount, a date, a condition) must also hold: the detail must be about what is asked. Set
+# between the shares of sentences that do answer (0.43 for '高校基础研究项目的间接费用……比例' → 60%)
+# and of those that only share the topic (≤ 0.25: a year in a sentence about another approval)
+DETAIL_FOCUS_MIN = 0.35
 # the same for the figure a number question asks for (a figure about something else is no answer)
 FIGURE_FOCUS_MIN = 0.3
 CACHE_SIZE = 2048  # answers kept per index build (a portal sees the same questions again and again)
@@ -83,8 +85,15 @@ class AnswerPipeline:
     """Holds the pieces the steps need; `chain` is the runnable the surfaces invoke."""
 
     def __init__(
-        self, search: Search, backend, weights: GramWeights, titles: list[str], top_k: int = 6,
-        cache_size: int = CACHE_SIZE, known_docs: Sequence[str] | None = None, plans: PlanDirectory | None = None,
+        self,
+        search: Search,
+        backend,
+        weights: GramWeights,
+        titles: list[str],
+        top_k: int = 6,
+        cache_size: int = CACHE_SIZE,
+        known_docs: Sequence[str] | None = None,
+        plans: PlanDirectory | None = None,
     ):
         self.search = search
         self.backend = backend
@@ -179,7 +188,10 @@ class AnswerPipeline:
         closest = state.hits[0] if state.hits else None
         reason = None
         if q.out_of_scope:
-            reason, closest = q.out_of_scope, None if "指令" in q.out_of_scope or "无关" in q.out_of_scope else closest
+            reason, closest = (
+                q.out_of_scope,
+                None if "指令" in q.out_of_scope or "无关" in q.out_of_scope else closest,
+            )
         elif draft.refused:
             reason = draft.reason or "所给段落不足以回答"
         elif not draft.segments:
@@ -194,13 +206,18 @@ class AnswerPipeline:
             from assistant.question import content_grams
 
             parts = [content_grams(p) for p in split_parts(q.text)] or None
-            if figure_share(q, draft.segments, self.weights, lambda t: scope_free(t, self.plans), parts) < FIGURE_FOCUS_MIN:
+            if (
+                figure_share(q, draft.segments, self.weights, lambda t: scope_free(t, self.plans), parts)
+                < FIGURE_FOCUS_MIN
+            ):
                 reason = "规划中没有找到与问题所问内容对应的数字"
         if reason is None and q.details:
             from assistant.answerability import check_details, detail_refusal
             from assistant.extractive import scope_free
 
-            missing, mention, topic = check_details(q, draft.segments, self.weights, DETAIL_FOCUS_MIN, lambda t: scope_free(t, self.plans))
+            missing, mention, topic = check_details(
+                q, draft.segments, self.weights, DETAIL_FOCUS_MIN, lambda t: scope_free(t, self.plans)
+            )
             if missing and len(missing) == len(q.details):
                 reason = detail_refusal(topic, "、".join(m.missing for m in missing))
                 closest = None if mention else closest
@@ -219,10 +236,18 @@ class AnswerPipeline:
         state.answer = render(state.draft, state.backend or self.backend.name, latency)
         return state
 
-    def stream(self, question: str, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer"):
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        doc_ids: Sequence[str] | None = None,
+        mode: Mode = "answer",
+    ):
         """Text deltas, then the final Answer. A backend that streams tokens (an LLM) shows them as
         they come; the final Answer is the verified one and replaces what was streamed."""
-        state = QAState(question=question, history=list(history), doc_ids=list(doc_ids) if doc_ids else None, mode=mode)
+        state = QAState(
+            question=question, history=list(history), doc_ids=list(doc_ids) if doc_ids else None, mode=mode
+        )
         state = self.retrieve(self.condense(state))
         streamer = getattr(self.backend, "stream_draft", None)
         if streamer is not None and not state.parsed.out_of_scope:
@@ -236,7 +261,13 @@ class AnswerPipeline:
             yield from state.answer.answer.splitlines(keepends=True)
         yield state.answer
 
-    def invoke(self, question: str, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer") -> Answer:
+    def invoke(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        doc_ids: Sequence[str] | None = None,
+        mode: Mode = "answer",
+    ) -> Answer:
         """Answer through the chain. Answers are deterministic for one build of the index, so the
         same question (same history, filter and mode) is served from a small LRU cache; a new build
         makes a new pipeline and so a new cache. LLM answers are not cached (a model may improve)."""
@@ -244,7 +275,13 @@ class AnswerPipeline:
         if hit is not None:
             return hit
         started = time.perf_counter()
-        state = QAState(question=question, history=list(history), doc_ids=list(doc_ids) if doc_ids else None, mode=mode, started=started)
+        state = QAState(
+            question=question,
+            history=list(history),
+            doc_ids=list(doc_ids) if doc_ids else None,
+            mode=mode,
+            started=started,
+        )
         answer = self.chain.invoke(state).answer
         self.remember(question, history, doc_ids, mode, answer)
         return answer
@@ -256,7 +293,9 @@ class AnswerPipeline:
     def _key(question: str, history: Sequence[Turn], doc_ids: Sequence[str] | None, mode: Mode) -> tuple:
         return (question, tuple((t.role, t.content) for t in history), tuple(doc_ids or ()), mode)
 
-    def cached(self, question: str, history: Sequence[Turn], doc_ids: Sequence[str] | None, mode: Mode) -> Answer | None:
+    def cached(
+        self, question: str, history: Sequence[Turn], doc_ids: Sequence[str] | None, mode: Mode
+    ) -> Answer | None:
         """The cached answer to this question, or None (also when answers are not cached now)."""
         if not self._cacheable():
             return None
@@ -268,7 +307,14 @@ class AnswerPipeline:
                 return hit.model_copy(update={"latency_ms": 0.0})
         return None
 
-    def remember(self, question: str, history: Sequence[Turn], doc_ids: Sequence[str] | None, mode: Mode, answer: Answer) -> None:
+    def remember(
+        self,
+        question: str,
+        history: Sequence[Turn],
+        doc_ids: Sequence[str] | None,
+        mode: Mode,
+        answer: Answer,
+    ) -> None:
         """Keep an answer of this build for the same question, unless it is a fallback or degraded one
         (`backend` says so: "extractive (…)")."""
         if not self._cacheable() or answer.backend.startswith("extractive ("):

@@ -29,7 +29,9 @@ GENERIC_SCOPE_WORDS = ("规划", "纲要", "示范区")
 # words inside some plan names that are also what questions ask about ('省科技' names the plan, but
 # 科技 in '科技型中小企业' is content)
 CONTENT_IN_NAMES = ("科技", "十四五", "创新")
-_PERIOD = re.compile(r"[“”\"]?(?:十[一二三四五六七八九]五)[”“\"]?|[（(]\s*20\d\d\s*[-—～~至]\s*20\d\d\s*年?\s*[）)]")
+_PERIOD = re.compile(
+    r"[“”\"]?(?:十[一二三四五六七八九]五)[”“\"]?|[（(]\s*20\d\d\s*[-—～~至]\s*20\d\d\s*年?\s*[）)]"
+)
 
 
 @dataclass(frozen=True)
@@ -89,11 +91,13 @@ def plan_names(entry, g: Gazetteer | None = None) -> PlanNames:
     g = g or gazetteer()
     short, city = _region_places(entry.region or "", g)
     core = _PERIOD.sub("", entry.title)
-    core = re.sub(r"^(江苏省|江苏|[\u4e00-\u9fff]{2,3}市)", "", core).strip("“”\" ")
+    core = re.sub(r"^(江苏省|江苏|[\u4e00-\u9fff]{2,3}市)", "", core).strip('“”" ')
     bracketed = re.findall(r"[（(]([^）)]+)[）)]", core)
     core = re.sub(r"[（(][^）)]*[）)]", "", core).strip()
     names: set[str] = set()
-    title_names = {core, core.replace("发展", "")} if entry.kind in ("plan", "outline") and len(core) >= 4 else set()
+    title_names = (
+        {core, core.replace("发展", "")} if entry.kind in ("plan", "outline") and len(core) >= 4 else set()
+    )
     if title_names:
         names.update(title_names)
         for word, forms in TITLE_SHORT_FORMS.items():
@@ -135,7 +139,9 @@ def plan_names(entry, g: Gazetteer | None = None) -> PlanNames:
 # a lone 省 between separators names the provincial plan ('省、苏南和南通')
 _LONE_PROVINCE = re.compile(r"(^|[，,、和与跟及])省([，,、和与跟及的]|$)")
 # other kinds of 示范区 are not the 苏南 zone ('农业高新技术产业示范区')
-_OTHER_ZONES = re.compile(r"[\u4e00-\u9fff]{0,8}(?:产业|农业|园区|科普|生态|双创|融合|可持续发展议程创新)示范区")
+_OTHER_ZONES = re.compile(
+    r"[\u4e00-\u9fff]{0,8}(?:产业|农业|园区|科普|生态|双创|融合|可持续发展议程创新)示范区"
+)
 
 
 def _side_by_side(name: str, text: str) -> bool:
@@ -165,7 +171,13 @@ class PlanDirectory:
                 counts[n] = counts.get(n, 0) + 1
         self.plans = [
             PlanNames(
-                p.doc_id, p.level, p.kind, tuple(n for n in p.names if counts[n] == 1), p.places, p.region_name, p.title_names
+                p.doc_id,
+                p.level,
+                p.kind,
+                tuple(n for n in p.names if counts[n] == 1),
+                p.places,
+                p.region_name,
+                p.title_names,
             )
             for p in plans
         ]
@@ -211,7 +223,9 @@ class PlanDirectory:
             province = province_plans if locals_named and province_named else []
             return PlanHints(list(dict.fromkeys(explicit + regional + province)), True, False)
         if by_place:  # '江苏和南通……' compares the province with the city
-            return PlanHints(list(dict.fromkeys((province_plans if province_named else []) + by_place)), False, False)
+            return PlanHints(
+                list(dict.fromkeys((province_plans if province_named else []) + by_place)), False, False
+            )
         if province_named:
             return PlanHints(province_plans, False, True)
         return PlanHints([], False, False)
@@ -229,4 +243,13 @@ def directory_for(entries: Sequence | None) -> PlanDirectory:
     return PlanDirectory(entries) if entries is not None else shipped_directory()
 
 
-__all__ = ["Gazetteer", "PlanDirectory", "PlanHints", "PlanNames", "directory_for", "gazetteer", "plan_names", "shipped_directory"]
+__all__ = [
+    "Gazetteer",
+    "PlanDirectory",
+    "PlanHints",
+    "PlanNames",
+    "directory_for",
+    "gazetteer",
+    "plan_names",
+    "shipped_directory",
+]

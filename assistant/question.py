@@ -76,31 +76,8 @@ INJECTION = re.compile(
 # out of scope: (pattern, reason shown to the user)
 OUT_OF_SCOPE = (
     (INJECTION, "这是改变助手规则、索取内部指令或要求编造内容的请求，本助手只依据规划原文回答"),
-    (
-        re.compile(
-            r"电话|联系方式|联系人|邮箱|邮件地址|热线|传真|办公地址|办公地点|在哪里?办公|地址在|在哪里办|怎么联系|如何联系|网址|官网|微信公众号"
-        ),
-        "规划文本不包含联系方式和办公地址；请查阅主管部门官方网站",
-    ),
-    (
-        re.compile(
-            r"申报条件|申请条件|申报流程|申请流程|申报材料|申请材料|(准备|提交|提供)(哪些|什么)?材料|材料清单|申报时间|申请时间|"
-            r"截止(时间|日期)?|几号截止|申报截止|怎么申报|如何申报|怎样申报|在哪(里)?申报|申报入口|申报系统|认定条件|认定标准|"
-            r"评审标准|申报指南|报名"
-        ),
-        "规划文本不规定申报条件、材料、流程和时间；请以主管部门发布的申报通知为准",
-    ),
-    (
-        re.compile(
-            r"补贴多少|奖励多少|资助多少|补助多少|奖补多少|能拿多少|给多少钱|多少钱|多少万元|补贴标准|奖励标准|"
-            r"资助标准|补助标准|资助额度|补贴额度|奖励额度|补贴金额|奖励金额|资助金额|最高补贴|最高奖励|财政经费|拿多少"
-        ),
-        "规划文本不规定具体的补贴、奖励或经费金额；请以具体政策文件和申报通知为准",
-    ),
-    (
-        re.compile(r"税率|利率|扣除比例|能扣多少|扣多少|贴息比例|费率"),
-        "规划文本不规定税率、利率或扣除比例等政策参数；请以税务、金融主管部门的现行规定为准",
-    ),
+    # contact details, procedures, amounts, rates and conditions are details of a topic: whether
+    # the plans hold them is decided by assistant.answerability, which cites where the topic is
     (
         re.compile(
             r"发文字号|文号|哪天印发|印发(日期|时间)|发布(日期|时间)|哪天发表|发表在|哪家报纸|刊登|什么职务|担任|简历"
@@ -154,7 +131,9 @@ class Question:
     details: tuple = ()  # (Detail, cue words) pairs: what the question asks beyond its topic
 
 
-_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,2})(?:个方面|个|项|条|类|种|大|家|部分|块|方面|点|条措施)")
+_ORDINAL = re.compile(
+    r"第([一二三四五六七八九十]{1,3}|\d{1,2})(?:个方面|个|项|条|类|种|大|家|部分|块|方面|点|条措施)"
+)
 # a follow-up that points back at the one item the previous turn picked ('它具体……', '这一项')
 _POINTS_AT_ITEM = re.compile(r"^(它|其|这个|这一项|这项|该项|这一个|那个|那一项)|(它|该项|这一项)的")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
@@ -450,7 +429,9 @@ def analyse(
         text=text,
         standalone=standalone,
         intent=intent,
-        terms=content_grams(" ".join([standalone, *askers_words_in_plan_terms(standalone, thesaurus, plans)])),
+        terms=content_grams(
+            " ".join([standalone, *askers_words_in_plan_terms(standalone, thesaurus, plans)])
+        ),
         own_terms=content_grams(text),
         places=places,
         other_places=other_places,

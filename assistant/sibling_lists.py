@@ -9,10 +9,14 @@ import re
 from retrieval.catalog import Catalog
 
 # the thing a list question counts: '哪几项工程' → 工程, '哪些专栏' → 专栏, '几大行动' → 行动
-_COUNTED_NOUN = re.compile(r"(?:哪几|哪些|几)[项个大类条块]?\s*(?:重点|主要|重大)?([\u4e00-\u9fff]{2})(?:[？?，,。呢吗]|$|分别|都|包括|是)")
+_COUNTED_NOUN = re.compile(
+    r"(?:哪几|哪些|几)[项个大类条块]?\s*(?:重点|主要|重大)?([\u4e00-\u9fff]{2})(?:[？?，,。呢吗]|$|分别|都|包括|是)"
+)
 _NUMBERING = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、])\s*")
 # nouns that are not the kind of thing a plan's headings are ('哪些方面', '哪些内容')
-_NOT_HEADING_NOUNS = frozenset({"方面", "内容", "地方", "城市", "企业", "单位", "项目", "领域", "政策", "支持", "举措", "措施"})
+_NOT_HEADING_NOUNS = frozenset(
+    {"方面", "内容", "地方", "城市", "企业", "单位", "项目", "领域", "政策", "支持", "举措", "措施"}
+)
 
 
 def counted_noun(question: str) -> str | None:

@@ -98,9 +98,15 @@ class TableHandler:
             if pos < 0:
                 continue
             cells = table.table.rows[row]
-            display = "，".join(
-                f"{h}：{c}" if h and h != c else c for h, c in zip(header, cells, strict=False) if c and h != "序号"
-            ) if header and len(header) == len(cells) else "｜".join(c for c in cells if c)
+            display = (
+                "，".join(
+                    f"{h}：{c}" if h and h != c else c
+                    for h, c in zip(header, cells, strict=False)
+                    if c and h != "序号"
+                )
+                if header and len(header) == len(cells)
+                else "｜".join(c for c in cells if c)
+            )
             title = table.table.title or chunk.column or ""
             lead = f"{found.statement}。\n《{chunk.doc_title}》{title}：" if not out else ""
             out.append(Segment(chunk, pos, pos + len(line), lead=lead, display=display))

@@ -193,15 +193,29 @@ def suites_report(runs: dict, chart: str | None) -> str:
     names = list(runs)
     gates = []
     for name, (run, _, failures) in runs.items():
-        state = "not applied" if failures is None else "passed" if not failures else "failed: " + "; ".join(failures)
-        gates.append(f"- **{name}** ({len(run.results)} questions, {run.overall['n_answerable']} answerable): gate {state}")
+        state = (
+            "not applied"
+            if failures is None
+            else "passed"
+            if not failures
+            else "failed: " + "; ".join(failures)
+        )
+        gates.append(
+            f"- **{name}** ({len(run.results)} questions, {run.overall['n_answerable']} answerable): gate {state}"
+        )
     rows = []
     for path, label in OVERALL_ROWS:
         row = [label]
         for name in names:
             run, thresholds, _ = runs[name]
             bound = thresholds.get(path, {})
-            limit = f" (≥ {bound['min']:.2f})" if "min" in bound else f" (≤ {bound['max']:.2f})" if "max" in bound else ""
+            limit = (
+                f" (≥ {bound['min']:.2f})"
+                if "min" in bound
+                else f" (≤ {bound['max']:.2f})"
+                if "max" in bound
+                else ""
+            )
             row.append(f"{fmt(_get(run.overall, path))}{limit}")
         rows.append(row)
     sections = [
@@ -219,7 +233,9 @@ def suites_report(runs: dict, chart: str | None) -> str:
     own = runs[names[0]][0]
     sections += ["## Retrieval baselines (own)", baseline_table(own)]
     if chart:
-        sections.append(f"![BM25-only, dense-only and hybrid retrieval, and fact recall per kind (own)]({chart})")
+        sections.append(
+            f"![BM25-only, dense-only and hybrid retrieval, and fact recall per kind (own)]({chart})"
+        )
     for name in names:
         sections += [f"## Failing items: {name}", failing_list(runs[name][0])]
     return "\n\n".join(sections) + "\n"

@@ -161,6 +161,26 @@ def _explain(run, thresholds, failures) -> str:
 
 
 @pytest.mark.slow
+def test_the_users_suite(runtime):
+    """The independent suite (evals/users.yaml, written from the plan texts alone) against its own
+    thresholds (evals/thresholds.users.yaml). Quotes must stay verbatim whatever else; until every
+    threshold holds (issue 11) the shortfall is reported as an expected failure with its figures."""
+    from evals.dataset import SUITES
+
+    run = run_eval(runtime, load_dataset(SUITES["users"]))
+    thresholds = load_thresholds(suite="users")
+    failures = gate(run.overall, thresholds)
+    METRICS_JSON.parent.mkdir(parents=True, exist_ok=True)
+    METRICS_JSON.with_name("eval-metrics-users.json").write_text(
+        json.dumps(run.to_json(failures), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    print(console_summary(run, thresholds, failures))
+    assert run.overall["citation_validity"] == 1.0
+    if failures:
+        pytest.xfail("users suite below its thresholds (issue 11 open): " + "; ".join(failures))
+
+
+@pytest.mark.slow
 def test_the_gate(gate_run):
     """Retrieval, fact recall, citations and refusals meet every threshold in evals/thresholds.yaml."""
     run, thresholds, failures = gate_run

@@ -1,0 +1,123 @@
+"""Classes of questions from issue 11 on the real corpus (real e5 index, offline answers), each with
+phrasings written for this test: abbreviations and other wordings, details the plans do not hold,
+carried scope, tables as data, lists at the asked level, keyword-style and English questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.citations import citations_are_verbatim
+from assistant.schemas import Answer, Turn
+
+pytestmark = pytest.mark.slow
+
+
+def ask(runtime, question, history=()) -> Answer:
+    turns = []
+    for earlier in history:
+        turns += [Turn(role="user", content=earlier), Turn(role="assistant", content="（上一轮回答）")]
+    answer = runtime.ask(question, history=turns)
+    assert citations_are_verbatim(answer, runtime.catalog), answer
+    return answer
+
+
+def flat(a: Answer) -> str:
+    return a.answer.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    "question, fact, doc",
+    [
+        ("南通的高企数量目标", "3600", "nantong-sti-14fyp"),  # 高企 = 高新技术企业, a 主要指标 row
+        ("苏州的研发强度目标是多少", "4左右", "sunan-nidz-2021-2025"),  # 研发强度, 附件1's 苏州 column
+        ("R&D intensity target of Jiangsu by 2025", "3.2%", "jiangsu-sti-14fyp"),  # English
+        ("苏南 独角兽 目标", "30家", "sunan-nidz-2021-2025"),  # keyword-style
+    ],
+)
+def test_other_wordings_reach_the_plans_words(runtime, question, fact, doc):
+    a = ask(runtime, question)
+    assert not a.refused and fact in flat(a), a.answer
+    assert any(c.doc_id == doc for c in a.citations)
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("江海英才安家费多少", "江海英才"),
+        ("揭榜挂帅什么时候开始受理", "揭榜挂帅"),
+        ("省产研院院长是谁", "省产研院"),
+        ("“江苏外专百人计划”每人给多少补贴？", "江苏外专百人计划"),
+        ("高企认定有什么条件", None),
+        ("单个项目最高支持多少经费", None),
+    ],
+)
+def test_a_detail_the_plans_do_not_hold_is_refused_and_the_mention_cited(runtime, question, topic):
+    a = ask(runtime, question)
+    assert a.refused, a.answer
+    if topic:
+        assert f"规划提到了“{topic}”" in a.answer and a.citations
+        assert all(topic in c.quote for c in a.citations)
+
+
+def test_a_detail_the_plans_do_hold_is_answered(runtime):
+    a = ask(runtime, "苏南规划里高校基础研究项目的间接费用最高能按多少比例核定？")
+    assert not a.refused and "60%" in flat(a), a.answer
+
+
+@pytest.mark.parametrize(
+    "history, question",
+    [
+        (["浙江省研发投入强度目标是多少？"], "那具体数字是多少？"),
+        (["2030年江苏的研发投入目标是多少？"], "那南通呢？"),
+        (["上海对孵化器有什么支持？"], "还有别的吗？"),
+    ],
+)
+def test_a_followup_cannot_escape_a_refusal(runtime, history, question):
+    assert ask(runtime, history[0]).refused
+    assert ask(runtime, question, history).refused
+
+
+def test_a_followup_keeps_its_place(runtime):
+    a = ask(runtime, "研发经费年均增速呢？", ["南通全社会研发经费支出占GDP比重的“十四五”目标是多少？"])
+    assert not a.refused and all(c.doc_id == "nantong-sti-14fyp" for c in a.citations), a.answer
+
+
+@pytest.mark.parametrize(
+    "question, first_line",
+    [
+        ("苏南细化表里哪个市的研发投入强度目标最低", "最低的是镇江：2.8"),
+        ("苏南哪个市的万人高价值发明专利拥有量目标最高？", "最高的是南京：50"),
+        ("重点任务清单里唯一由高校牵头的是哪个", "江苏科技大学海洋装备研究院"),
+    ],
+)
+def test_tables_as_data_state_the_result_first(runtime, question, first_line):
+    a = ask(runtime, question)
+    assert not a.refused and first_line in a.answer.splitlines()[0], a.answer
+
+
+def test_a_row_followup_reads_the_asked_column(runtime):
+    a = ask(runtime, "它的责任单位是谁", ["苏南重点任务清单第3项是什么？"])
+    assert not a.refused and "苏州市苏州工业园区" in a.answer.splitlines()[0], a.answer
+
+
+@pytest.mark.parametrize(
+    "question, items",
+    [
+        ("苏南规划的重点工程包括哪几项工程", ["自主创新支撑工程", "开放创新融合工程"]),
+        ("苏南规划有哪些专栏", ["专栏1 重点领域关键核心技术攻关", "专栏8"]),
+        ("省规划提出了哪几大行动？", ["实施战略科技力量培育行动", "实施创新人才集聚行动"]),
+    ],
+)
+def test_lists_at_the_asked_level(runtime, question, items):
+    a = ask(runtime, question)
+    assert not a.refused and all(i in a.answer for i in items), a.answer
+
+
+def test_an_item_picked_by_position_can_be_followed_up(runtime):
+    a = ask(runtime, "它具体要重点研制哪些装备？", ["省规划专栏2里第9个重大项目是什么？"])
+    assert not a.refused and "深海油气钻井" in a.answer, a.answer
+
+
+def test_a_draft_reply_request_answers_the_letters_question(runtime):
+    a = runtime.ask("请起草答复：有群众来信问，南通有没有面向科技工作者的荣誉和奖项？", mode="reply")
+    assert not a.refused and "科技兴市功臣" in a.answer, a.answer
