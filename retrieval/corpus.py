@@ -92,7 +92,9 @@ def read_plan_file(path: Path, cache_dir: Path | None = None) -> ReadResult:
         cached = cache_dir / f"{digest}-v{READER_VERSION}.json"
         try:
             data = json.loads(cached.read_text(encoding="utf-8"))
-            return ReadResult(data["text"], data["tables"], data["hints"], data["warnings"], DocumentFormat(data["format"]))
+            return ReadResult(
+                data["text"], data["tables"], data["hints"], data["warnings"], DocumentFormat(data["format"])
+            )
         except (OSError, ValueError, KeyError, TypeError):
             pass
     try:

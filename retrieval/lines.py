@@ -26,7 +26,9 @@ _CHAPTER = re.compile(r"^第\s*([一二三四五六七八九十百零〇\d]{1,4}
 CHAPTER_LEVELS = {"篇": -2, "编": -2, "部分": -2, "章": -1, "节": 0}
 # a 专栏 title: an optional short prefix naming the kind of box ('创新布局', '重点工程'), a number
 # that may be compound ('1-1', '2.3'), then the title
-_COLUMN = re.compile(r"^([\u4e00-\u9fff]{0,8}?)专栏\s*(\d{1,2}(?:\s*[-－—–.．]\s*\d{1,2})?)?\s*([：:])?\s*(.*)$")
+_COLUMN = re.compile(
+    r"^([\u4e00-\u9fff]{0,8}?)专栏\s*(\d{1,2}(?:\s*[-－—–.．]\s*\d{1,2})?)?\s*([：:])?\s*(.*)$"
+)
 # a prefix that makes '专栏3' a reference in prose ('详见专栏3'), not a box's title
 _COLUMN_REFERENCE = re.compile(r"[见如按据照及和与在]")
 _TABLE_TITLE = re.compile(r"^表\s*(\d{1,2})\s+(\S.*)$")
@@ -210,6 +212,13 @@ def ends_paragraph(text: str) -> bool:
 
 def join_broken(left: str, right: str) -> str:
     """Rejoin a sentence cut by a page break or a hard wrap: no space between Chinese parts."""
-    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+    if (
+        left
+        and right
+        and left[-1].isascii()
+        and left[-1].isalnum()
+        and right[0].isascii()
+        and right[0].isalnum()
+    ):
         return f"{left} {right}"
     return left + right

@@ -227,7 +227,9 @@ def read_items(lines: list[str], tables: Sequence[list[list[str]]] = ()) -> list
             i += 1
             if found := _read_cell_table(lines, i):
                 rows, i = found
-                items.append(_Item("table", "", table=Table(title=column.title, header=rows[0], rows=rows[1:])))
+                items.append(
+                    _Item("table", "", table=Table(title=column.title, header=rows[0], rows=rows[1:]))
+                )
             continue
         if (number := L.parse_annex_marker(text)) is not None:
             if inline := L.annex_inline_title(text):
@@ -345,9 +347,16 @@ class _Walker:
 
     def emit(self, kind: str, text: str, table: Table | None = None) -> Block:
         in_column = self.column is not None and kind != "heading"
-        truncated = self.entry.kind == "outline" and kind == "paragraph" and len(text) >= 45 and not L.ends_paragraph(text)
+        truncated = (
+            self.entry.kind == "outline"
+            and kind == "paragraph"
+            and len(text) >= 45
+            and not L.ends_paragraph(text)
+        )
         path = self.column.section_path if in_column else self.section_path
-        block = Block(kind, text, path, self.column.label if in_column else None, table, truncated, self.in_annex)
+        block = Block(
+            kind, text, path, self.column.label if in_column else None, table, truncated, self.in_annex
+        )
         self.blocks.append(block)
         if in_column and kind != "column":
             self.column_has_content = True
@@ -438,7 +447,9 @@ def parse_document(text: str, entry: ManifestEntry, tables: Sequence[list[list[s
     """Parse one plan text (with the tables a reader found, see `retrieval.readers`). Never raises
     on odd input: an empty or structureless text gives a document with few or no blocks, and
     `warnings` says so."""
-    raw_lines = [L.clean_line(line).rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    raw_lines = [
+        L.clean_line(line).rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     start = _title_span(raw_lines, entry)
     metadata = header_metadata(raw_lines[:start])
     items = repair_items(read_items(raw_lines[start:], tables), rejoin=entry.kind != "outline")

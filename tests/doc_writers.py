@@ -55,7 +55,10 @@ def document_html(doc: ParsedDocument) -> str:
     """The parsed plan as a printable page: title, notice header, headings, 专栏 boxes, tables."""
     # the header lines run up to and including the plan's title line (retrieval.parse._title_span)
     header = doc.metadata.get("header_lines") or [doc.entry.title]
-    out = [f"<h1>{_esc(line)}</h1>" if line == header[-1] else f'<p class="meta">{_esc(line)}</p>' for line in header]
+    out = [
+        f"<h1>{_esc(line)}</h1>" if line == header[-1] else f'<p class="meta">{_esc(line)}</p>'
+        for line in header
+    ]
     open_box = None
     for block in doc.blocks:
         if open_box is not None and block.column != open_box:
@@ -82,9 +85,19 @@ def html_to_pdf(page_html: str, target: Path) -> Path:
         source = Path(tmp) / "page.html"
         source.write_text(page_html, encoding="utf-8")
         subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", f"--user-data-dir={tmp}/profile",
-             f"--print-to-pdf={target}", source.as_uri()],
-            check=True, capture_output=True, timeout=180,
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={tmp}/profile",
+                f"--print-to-pdf={target}",
+                source.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
         )
     return target
 

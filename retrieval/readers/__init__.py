@@ -41,7 +41,9 @@ def _reader(fmt: DocumentFormat):
     return text.read_markdown_file if fmt is DocumentFormat.MARKDOWN else text.read_text_file
 
 
-def read_document(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES, *, require_text: bool = True) -> ReadResult:
+def read_document(
+    path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES, *, require_text: bool = True
+) -> ReadResult:
     """Read one plan file; raise UnreadableDocument with a one-line message when it cannot be used.
 
     `require_text=False` lets an empty text file through (a corpus file already in the manifest
@@ -66,7 +68,11 @@ def read_document(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES, *, requi
     fmt = detect_format(path, head)
     result = _reader(fmt)(path)
     result.format = fmt
-    if require_text and not any(line.strip() and table_index(line) is None for line in result.text.splitlines()) and not result.tables:
+    if (
+        require_text
+        and not any(line.strip() and table_index(line) is None for line in result.text.splitlines())
+        and not result.tables
+    ):
         raise UnreadableDocument(f"{path.name}: 文件里没有文字；请检查是否选错了文件")
     return result
 

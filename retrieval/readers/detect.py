@@ -28,7 +28,9 @@ def sniff(head: bytes, path: Path) -> DocumentFormat:
             with zipfile.ZipFile(path) as archive:
                 names = set(archive.namelist())
         except (zipfile.BadZipFile, OSError):
-            raise UnreadableDocument(f"{path.name}: 文件已损坏（无法作为 ZIP/DOCX 打开）；请重新导出后再添加") from None
+            raise UnreadableDocument(
+                f"{path.name}: 文件已损坏（无法作为 ZIP/DOCX 打开）；请重新导出后再添加"
+            ) from None
         if "word/document.xml" in names:
             return DocumentFormat.DOCX
         raise UnreadableDocument(f"{path.name}: 是压缩包或其他 Office 文件，不是 Word 文档；支持 {SUPPORTED}")

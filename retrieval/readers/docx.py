@@ -80,7 +80,11 @@ def _table_rows(table) -> tuple[list[list[str]], bool]:
             if key in seen and r == 0:
                 merged_first = True
             seen.add(key)
-            cells.append("" if repeat else L.clean_cell(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())))
+            cells.append(
+                ""
+                if repeat
+                else L.clean_cell(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+            )
         above = [cell._tc for cell in row.cells]
         rows.append(cells)
     return rows, merged_first
@@ -116,7 +120,9 @@ class _DocxWalker:
         if _is_title(paragraph):
             self.result.hints.setdefault("title", text)
         elif depth is not None:  # numbered as written, or (Word's own numbering, or none) numbered here
-            numbered = any(f(text) is not None for f in (L.parse_heading, L.parse_annex_marker, L.parse_table_title))
+            numbered = any(
+                f(text) is not None for f in (L.parse_heading, L.parse_annex_marker, L.parse_table_title)
+            )
             text = self.numberer.heading(depth - self.top_depth + 1, text, numbered)
         self.out.append(text)
 
@@ -149,7 +155,9 @@ def read_docx_file(path: Path) -> ReadResult:
     try:
         document = docx.Document(str(path))
     except Exception as exc:
-        raise UnreadableDocument(f"{path.name}: DOCX 文件已损坏（{type(exc).__name__}）；请在 Word 中另存后再添加") from None
+        raise UnreadableDocument(
+            f"{path.name}: DOCX 文件已损坏（{type(exc).__name__}）；请在 Word 中另存后再添加"
+        ) from None
     result = ReadResult("", format=DocumentFormat.DOCX)
     props = document.core_properties
     if props.title and re.search(r"[\u4e00-\u9fff]", props.title):

@@ -23,7 +23,10 @@ log = logging.getLogger("planqa.readers")
 
 MARGIN_SHARE = 0.09  # the top and bottom 9% of a page hold running headers and footers
 REPEATED_SHARE = 0.4  # a margin line on at least this share of pages (and 2) is a running header
-_PAGE_NUMBER = re.compile(r"^(?:[-–—－~·\s]*\d{1,4}[-–—－~·\s]*|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|page\s*\d+(?:\s*of\s*\d+)?)$", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–—－~·\s]*\d{1,4}[-–—－~·\s]*|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|page\s*\d+(?:\s*of\s*\d+)?)$",
+    re.I,
+)
 
 
 @dataclass
@@ -81,7 +84,9 @@ def _open(path: Path):
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise UnreadableDocument(f"{path.name}: PDF 有打开密码（已加密）；请去掉密码后再添加") from None
     except Exception as exc:
-        raise UnreadableDocument(f"{path.name}: PDF 文件已损坏（{type(exc).__name__}）；请重新导出后再添加") from None
+        raise UnreadableDocument(
+            f"{path.name}: PDF 文件已损坏（{type(exc).__name__}）；请重新导出后再添加"
+        ) from None
 
 
 def _frames(page) -> list[tuple[float, float, float, float]]:
@@ -120,8 +125,11 @@ def _page_items(page, body_right: float) -> tuple[list, int]:
 
 def _strip_margins(pages: list[list], heights: list[float]) -> None:
     """Drop running headers/footers and page numbers from the margins, in place."""
+
     def in_margin(item, height):
-        return isinstance(item, _Line) and (item.bottom < height * MARGIN_SHARE or item.top > height * (1 - MARGIN_SHARE))
+        return isinstance(item, _Line) and (
+            item.bottom < height * MARGIN_SHARE or item.top > height * (1 - MARGIN_SHARE)
+        )
 
     seen = Counter()
     for items, height in zip(pages, heights, strict=True):
@@ -129,7 +137,9 @@ def _strip_margins(pages: list[list], heights: list[float]) -> None:
     repeated = {k for k, n in seen.items() if n >= 2 and n >= REPEATED_SHARE * len(pages)}
     for p, (items, height) in enumerate(zip(pages, heights, strict=True)):
         pages[p] = [
-            i for i in items if not (in_margin(i, height) and (is_page_number(i.text) or _margin_key(i.text) in repeated))
+            i
+            for i in items
+            if not (in_margin(i, height) and (is_page_number(i.text) or _margin_key(i.text) in repeated))
         ]
 
 
@@ -153,7 +163,9 @@ def read_pdf_file(path: Path) -> ReadResult:
         try:
             pages_raw = list(pdf.pages)
         except Exception as exc:
-            raise UnreadableDocument(f"{path.name}: PDF 文件已损坏（{type(exc).__name__}）；请重新导出后再添加") from None
+            raise UnreadableDocument(
+                f"{path.name}: PDF 文件已损坏（{type(exc).__name__}）；请重新导出后再添加"
+            ) from None
         if not pages_raw:
             raise UnreadableDocument(f"{path.name}: PDF 没有页面；请检查文件")
         title = (pdf.metadata or {}).get("Title")
@@ -173,13 +185,17 @@ def read_pdf_file(path: Path) -> ReadResult:
         except UnreadableDocument:
             raise
         except Exception as exc:
-            raise UnreadableDocument(f"{path.name}: PDF 文件已损坏（{type(exc).__name__}）；请重新导出后再添加") from None
+            raise UnreadableDocument(
+                f"{path.name}: PDF 文件已损坏（{type(exc).__name__}）；请重新导出后再添加"
+            ) from None
     if blank == len(pages):
         raise UnreadableDocument(
             f"{path.name}: PDF 没有文字层，像是扫描件；请先做文字识别（OCR，如 ocrmypdf -l chi_sim）再添加"
         )
     if blank:
-        result.warnings.append(f"looks scanned: {blank} of {len(pages)} pages have no text layer (they need OCR)")
+        result.warnings.append(
+            f"looks scanned: {blank} of {len(pages)} pages have no text layer (they need OCR)"
+        )
     _strip_margins(pages, heights)
     result.text = _flow(pages, result)
     return result

@@ -28,7 +28,9 @@ def decode(data: bytes, name: str) -> str:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise UnreadableDocument(f"{name}: 不是 UTF-8 或 GBK 编码的文本；请用 `iconv -t UTF-8` 转换") from None
+        raise UnreadableDocument(
+            f"{name}: 不是 UTF-8 或 GBK 编码的文本；请用 `iconv -t UTF-8` 转换"
+        ) from None
     log.warning("%s: decoded as GB18030; consider converting it to UTF-8", name)
     return text
 
@@ -58,7 +60,11 @@ def markdown_to_plan_text(source: str) -> ReadResult:
     numberer, out, i = HeadingNumberer(), [], 0
     while i < len(lines):
         line = lines[i]
-        if line.lstrip().startswith("|") and i + 1 < len(lines) and _MD_TABLE_RULE.match(lines[i + 1].strip()):
+        if (
+            line.lstrip().startswith("|")
+            and i + 1 < len(lines)
+            and _MD_TABLE_RULE.match(lines[i + 1].strip())
+        ):
             rows = [_md_row(line)]
             i += 2
             while i < len(lines) and lines[i].lstrip().startswith("|"):
@@ -78,7 +84,9 @@ def markdown_to_plan_text(source: str) -> ReadResult:
             i += 1
             continue
         line = _MD_INLINE.sub("", line.lstrip("> ").rstrip() if line.startswith(">") else line)
-        out.append(_MD_LIST.sub("", line) if _MD_LIST.match(line) and not is_numbered_heading(line.strip()) else line)
+        out.append(
+            _MD_LIST.sub("", line) if _MD_LIST.match(line) and not is_numbered_heading(line.strip()) else line
+        )
         i += 1
     result.text = "\n".join(out)
     return result
