@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from retrieval import lines as L
 from retrieval.models import ManifestEntry, Table
-from retrieval.readers.base import table_index
+from retrieval.readers.base import COLUMN_END, table_index
 
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}〔\d{4}〕\d+号")
 _DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
@@ -133,7 +133,7 @@ def header_metadata(header: list[str]) -> dict:
 
 @dataclass
 class _Item:
-    kind: str  # heading | column | annex | table_title | table | paragraph
+    kind: str  # heading | column | column_end | annex | table_title | table | paragraph
     text: str
     heading: L.Heading | None = None
     column: L.ColumnTitle | None = None
@@ -215,6 +215,10 @@ def read_items(lines: list[str], tables: Sequence[list[list[str]]] = ()) -> list
         raw = lines[i]
         text = raw.strip()
         if not text:
+            i += 1
+            continue
+        if text == COLUMN_END:
+            items.append(_Item("column_end", ""))
             i += 1
             continue
         if (n := table_index(text)) is not None:
@@ -465,6 +469,9 @@ def parse_document(text: str, entry: ManifestEntry, tables: Sequence[list[list[s
             walker.open_column(item)
         elif item.kind == "annex":
             walker.annex(item)
+        elif item.kind == "column_end":
+            walker.flush_title()
+            walker.close_column()
         elif item.kind == "table_title":
             walker.flush_title()
             walker.pending_title = item.text

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from retrieval.readers.base import (
+    COLUMN_END,
     TABLE_MARK,
     DocumentFormat,
     HeadingNumberer,
@@ -78,6 +79,7 @@ def read_document(
 
 
 __all__ = [
+    "COLUMN_END",
     "DEFAULT_MAX_BYTES",
     "SUPPORTED",
     "TABLE_MARK",

@@ -17,6 +17,10 @@ from retrieval.errors import PlanqaError
 # private-use character: it never occurs in a plan).
 TABLE_MARK = "\ue000表格"
 
+# A line holding only this mark ends the open 专栏 where the file shows the box's end (a Word
+# frame, a PDF box); without it a 专栏 runs to the next heading, as in plain text.
+COLUMN_END = "\ue000专栏结束"
+
 CN_DIGITS = "一二三四五六七八九"
 
 

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from retrieval import lines as L
-from retrieval.readers.base import DocumentFormat, HeadingNumberer, ReadResult, UnreadableDocument
+from retrieval.readers.base import COLUMN_END, DocumentFormat, HeadingNumberer, ReadResult, UnreadableDocument
 
 # A .docx of a plan is text and a few images: unpacking to more than this, or more than RATIO times
 # its size, is a zip bomb, refused before any XML is parsed.
@@ -112,7 +112,10 @@ class _DocxWalker:
 
     def paragraph(self, paragraph) -> None:
         for box in _text_boxes(paragraph._p):
+            start = len(self.out)
             self.blocks(box, paragraph._parent)
+            if start < len(self.out) and L.parse_column_title(self.out[start]):
+                self.out.append(COLUMN_END)
         text = L.clean_line(paragraph.text)
         if not text:
             return
@@ -129,7 +132,10 @@ class _DocxWalker:
     def table(self, table) -> None:
         rows = table.rows
         if len(rows) == 1 and len(rows[0].cells) == 1:
+            start = len(self.out)
             self.blocks(rows[0].cells[0]._tc, rows[0].cells[0])  # a one-cell frame: its content flows
+            if start < len(self.out) and L.parse_column_title(self.out[start]):
+                self.out.append(COLUMN_END)  # and the 专栏 ends with the frame
             return
         cells, merged_first = _table_rows(table)
         cells = merge_header_rows(cells, merged_first)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval import lines as L
-from retrieval.readers.base import DocumentFormat, ReadResult, UnreadableDocument
+from retrieval.readers.base import COLUMN_END, DocumentFormat, ReadResult, UnreadableDocument
 
 log = logging.getLogger("planqa.readers")
 
@@ -38,12 +38,14 @@ class _Line:
     bottom: float
     right: float  # the right edge of the column the line sits in (page body or a 专栏 frame)
     left: float
+    frame: tuple | None = None  # (page, n) of the closed box the line sits in
 
 
 @dataclass
 class _Table:
     rows: list[list[str]]
     top: float
+    frame: tuple | None = None
 
 
 def is_page_number(text: str) -> bool:
@@ -89,16 +91,11 @@ def _open(path: Path):
         ) from None
 
 
-def _frames(page) -> list[tuple[float, float, float, float]]:
-    """Boxes drawn around text (专栏): rectangles at least a third of the page wide."""
-    frames = []
-    for table in page.find_tables():
-        if len(table.rows) == 1 and len(table.rows[0].cells) == 1:
-            frames.append(table.bbox)
-    return frames
+def _inside(box, x: float, y: float) -> bool:
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def _page_items(page, body_right: float) -> tuple[list, int]:
+def _page_items(page, body_right: float, page_no: int = 0) -> tuple[list, int]:
     tables, frames = [], []
     for table in page.find_tables():
         cells = [c for row in table.rows for c in row.cells]
@@ -109,16 +106,22 @@ def _page_items(page, body_right: float) -> tuple[list, int]:
         rows = [r for r in rows if any(r)]
         if rows:
             tables.append((table.bbox, _Table(rows, table.bbox[1])))
+    for bbox, table in tables:
+        cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+        table.frame = next(((page_no, n) for n, f in enumerate(frames) if _inside(f, cx, cy)), None)
     items: list = [t for _, t in tables]
     chars = len(page.chars)
     for line in page.extract_text_lines(strip=True, return_chars=False):
         cx, cy = (line["x0"] + line["x1"]) / 2, (line["top"] + line["bottom"]) / 2
         if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b, _ in tables):
             continue
-        frame = next((f for f in frames if f[0] <= cx <= f[2] and f[1] <= cy <= f[3]), None)
-        right = frame[2] if frame else body_right
-        left = frame[0] if frame else 0.0
-        items.append(_Line(line["text"], line["x0"], line["x1"], line["top"], line["bottom"], right, left))
+        n = next((n for n, f in enumerate(frames) if _inside(f, cx, cy)), None)
+        right = frames[n][2] if n is not None else body_right
+        left = frames[n][0] if n is not None else 0.0
+        frame = (page_no, n) if n is not None else None
+        items.append(
+            _Line(line["text"], line["x0"], line["x1"], line["top"], line["bottom"], right, left, frame)
+        )
     items.sort(key=lambda item: item.top)
     return items, chars
 
@@ -176,8 +179,8 @@ def read_pdf_file(path: Path) -> ReadResult:
         try:
             for page in pages_raw:
                 body_right = max(body_right, max((c["x1"] for c in page.chars), default=0.0))
-            for page in pages_raw:
-                items, chars = _page_items(page, body_right)
+            for page_no, page in enumerate(pages_raw):
+                items, chars = _page_items(page, body_right, page_no)
                 blank += chars == 0
                 pages.append(items)
                 heights.append(float(page.height))
@@ -209,8 +212,14 @@ def _flow(pages: list[list], result: ReadResult) -> str:
     prev: _Line | None = None
     prev_page = -1
     last_table: list[list[str]] | None = None
+    box: tuple | None = None  # the closed frame holding the open 专栏, if one is open
     for p, items in enumerate(pages):
         for item in items:
+            if box is not None and item.frame != box:
+                out.append(COLUMN_END)  # the frame around the 专栏 closed
+                box, prev = None, None
+            if isinstance(item, _Line) and item.frame is not None and L.parse_column_title(item.text):
+                box = item.frame
             if isinstance(item, _Table):
                 rows = item.rows
                 if last_table is not None and p != prev_page and len(rows[0]) == len(last_table[0]):
@@ -225,4 +234,6 @@ def _flow(pages: list[list], result: ReadResult) -> str:
             else:
                 out.append(item.text)
             prev, prev_page, last_table = item, p, None
+    if box is not None:
+        out.append(COLUMN_END)
     return "\n".join(out)
