@@ -113,8 +113,11 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
 
     app.add_middleware(CatchAll)
     app.add_middleware(
-        BodySizeLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout,
-        admin_limit=(settings.max_upload_mb << 20) * ADMIN_FILES_PER_REQUEST, admin_timeout=ADMIN_UPLOAD_SECONDS,
+        BodySizeLimit,
+        limit=settings.max_body_bytes,
+        timeout=settings.body_timeout,
+        admin_limit=(settings.max_upload_mb << 20) * ADMIN_FILES_PER_REQUEST,
+        admin_timeout=ADMIN_UPLOAD_SECONDS,
         admin_keys=tuple(settings.admin_keys),
     )
     app.add_middleware(

@@ -63,8 +63,14 @@ class BodySizeLimit:
     """
 
     def __init__(
-        self, app: ASGIApp, limit: int, ui_limit: int = 1_000_000, timeout: float = 15.0,
-        admin_limit: int | None = None, admin_timeout: float | None = None, admin_keys: tuple[str, ...] = (),
+        self,
+        app: ASGIApp,
+        limit: int,
+        ui_limit: int = 1_000_000,
+        timeout: float = 15.0,
+        admin_limit: int | None = None,
+        admin_timeout: float | None = None,
+        admin_keys: tuple[str, ...] = (),
     ):
         self.app = app
         self.limit = limit
