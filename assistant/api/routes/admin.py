@@ -29,7 +29,9 @@ from retrieval.errors import PlanqaError, UnknownDocument
 
 STATIC = Path(__file__).resolve().parents[3] / "ui" / "static"
 _bearer = HTTPBearer(auto_error=False, description="An admin key (PLANQA_ADMIN_KEYS).")
-router = APIRouter(tags=["admin"])
+# Out of the public schema (/docs): operators script it from docs/OPERATIONS.md, and the fuzzed surface
+# stays the public API.
+router = APIRouter(tags=["admin"], include_in_schema=False)
 page = APIRouter()
 
 
