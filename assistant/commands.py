@@ -127,3 +127,13 @@ def register_eval(sub) -> None:
 
 
 REGISTRY.append(register_eval)
+
+
+def register_documents(sub) -> None:
+    """`planqa add/docs/remove`: defined in assistant/doc_commands.py."""
+    from assistant.doc_commands import register_documents as register
+
+    register(sub)
+
+
+REGISTRY.append(register_documents)

@@ -109,6 +109,13 @@ class Runtime:
             s.index_dir, self.embedder, chroma_url=s.chroma_url, dense_weight=s.dense_weight, keyword_weight=s.keyword_weight,
             dense_skip_lead=s.dense_skip_lead,
         )
+        # The documents this build holds, with their manifest records: a document added to the
+        # manifest goes live when a build holding it is switched in, and one removed leaves with it.
+        manifest = load_manifest(s.corpus_dir)
+        live = set(getattr(retriever, "doc_ids", None) or [e.doc_id for e in manifest])
+        self.manifest = [e for e in manifest if e.doc_id in live] or manifest
+        self.doc_ids = [e.doc_id for e in self.manifest]
+        self.__dict__.pop("_stats", None)
         catalog = Catalog(retriever.chunks)
         weights = GramWeights(c.search_text for c in catalog.chunks)
         plans = PlanDirectory(self.manifest, thesaurus=getattr(retriever, "thesaurus", None))

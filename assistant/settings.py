@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder with manifest.json and the plan texts.")
     index_dir: Path = Field(PROJECT_ROOT / ".index", description="Where the Chroma and BM25 indexes live.")
     chunk_tokens: int = Field(350, description="Token budget of a chunk (tiktoken cl100k_base).")
+    max_upload_mb: int = Field(50, description="Largest plan file `planqa add` and the admin page accept, in MB.")
 
     # retrieval
     embeddings: str = Field("e5-small", description="Embedding spec: e5-small | openai:<model> | hash.")
@@ -64,6 +65,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port `planqa serve` listens on.")
     workers: int = Field(0, description="Processes in which `planqa serve` composes extractive answers, each with its own model and index (about 250 MB); 0: one per CPU core, at most 2; 1: answer in the server process.")
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated bearer keys; when set /api and /v1 require one.")
+    admin_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated keys for the document admin page and /api/admin (add, delete, rebuild); unset: administration is off.")
     widget_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated keys the portal widget may use (only from allowed origins).")
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated origins allowed by CORS.")
     rate_limit_per_minute: int = Field(120, description="Requests a minute per key and per IP; 0 turns the limit off.")
@@ -71,7 +73,7 @@ class Settings(BaseSettings):
     body_timeout: float = Field(15.0, description="Seconds a client may take to send a request body; slower ones get 408.")
     log_questions: bool = Field(False, description="Write question text into the access log.")
 
-    @field_validator("api_keys", "widget_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "admin_keys", "widget_keys", "cors_origins", mode="before")
     @classmethod
     def _split_commas(cls, value):
         if isinstance(value, str):
@@ -83,6 +85,13 @@ class Settings(BaseSettings):
     def _sane_budget(cls, value: int) -> int:
         if not 50 <= value <= 2000:
             raise ValueError("PLANQA_CHUNK_TOKENS must be between 50 and 2000")
+        return value
+
+    @field_validator("max_upload_mb")
+    @classmethod
+    def _sane_upload(cls, value: int) -> int:
+        if not 1 <= value <= 1024:
+            raise ValueError("must be between 1 and 1024 (MB)")
         return value
 
     @field_validator("dense_skip_lead")

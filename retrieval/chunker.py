@@ -34,7 +34,12 @@ def _units(blocks: Iterable[Block]) -> list[list[Block]]:
             units.append([])  # a heading or 专栏 title ends the running unit
             continue
         same = units and units[-1] and units[-1][-1].section_path == block.section_path
-        same = same and units[-1][-1].column == block.column and units[-1][-1].kind != "table" and block.kind != "table"
+        same = (
+            same
+            and units[-1][-1].column == block.column
+            and units[-1][-1].kind != "table"
+            and block.kind != "table"
+        )
         if same:
             units[-1].append(block)
         else:
@@ -64,7 +69,9 @@ def _spans_of_table(block: Block) -> list[tuple[int, int]]:
     return [(spans[0][0], spans[lead - 1][1]), *spans[lead:]]
 
 
-def _pack(spans: list[tuple[int, int]], text: str, budget: int, count: Callable[[str], int]) -> list[tuple[int, int]]:
+def _pack(
+    spans: list[tuple[int, int]], text: str, budget: int, count: Callable[[str], int]
+) -> list[tuple[int, int]]:
     """Greedy packing of consecutive spans into pieces of at most `budget` tokens (a single span
     over the budget stays whole)."""
     pieces: list[tuple[int, int]] = []
@@ -88,7 +95,9 @@ def _rows_in(table: Table, piece_text: str) -> Table:
     return Table(title=table.title, header=table.header, rows=rows)
 
 
-def chunk_document(doc: ParsedDocument, budget: int = DEFAULT_TOKENS, count: Callable[[str], int] = count_tokens) -> list[Chunk]:
+def chunk_document(
+    doc: ParsedDocument, budget: int = DEFAULT_TOKENS, count: Callable[[str], int] = count_tokens
+) -> list[Chunk]:
     entry, text = doc.entry, doc.text
     chunks: list[Chunk] = []
     ordinals: dict[tuple, int] = defaultdict(int)
@@ -101,9 +110,15 @@ def chunk_document(doc: ParsedDocument, budget: int = DEFAULT_TOKENS, count: Cal
             spans = [
                 span
                 for block in unit
-                for span in ([(block.start, block.end)] if count(block.text) <= budget else _spans_of_text(block))
+                for span in (
+                    [(block.start, block.end)] if count(block.text) <= budget else _spans_of_text(block)
+                )
             ]
-        pieces = [(unit[0].start, unit[-1].end)] if count(text[unit[0].start : unit[-1].end]) <= budget else _pack(spans, text, budget, count)
+        pieces = (
+            [(unit[0].start, unit[-1].end)]
+            if count(text[unit[0].start : unit[-1].end]) <= budget
+            else _pack(spans, text, budget, count)
+        )
         if first.kind == "table":
             kind = "table"
         elif first.column:

@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 ChunkKind = Literal["text", "column", "table", "annex"]
 KINDS: tuple[str, ...] = ("text", "column", "table", "annex")
+# what a document is and whose: the values `planqa add --level/--kind` accept
+LEVELS: tuple[str, ...] = ("province", "zone", "city", "county", "other")
+PLAN_KINDS: tuple[str, ...] = ("plan", "outline", "article", "notice", "other")
 
 
 class ManifestEntry(BaseModel):
@@ -27,6 +30,8 @@ class ManifestEntry(BaseModel):
     period: str | None = None
     author: str | None = None
     note: str | None = None
+    source: str | None = None  # the file name it was added from (planqa add / the admin page)
+    sha1: str | None = None  # of the file's bytes when added: the same content is not added twice
 
 
 class Table(BaseModel):

@@ -13,10 +13,12 @@ The parse is pure: `parse_document(text, entry)` reads no files. Steps:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from retrieval import lines as L
 from retrieval.models import ManifestEntry, Table
+from retrieval.readers.base import COLUMN_END, table_index
 
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}〔\d{4}〕\d+号")
 _DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
@@ -82,7 +84,7 @@ def _title_span(lines: list[str], entry: ManifestEntry) -> int:
     key = L.nfkc_key(entry.title)
     limit = len(lines)
     for i, line in enumerate(lines):
-        if L.parse_heading(line) and L.parse_heading(line).level == 1:
+        if (h := L.parse_heading(line)) and h.level <= 1 and not h.lead:
             limit = i
             break
     for i in range(limit):
@@ -131,7 +133,7 @@ def header_metadata(header: list[str]) -> dict:
 
 @dataclass
 class _Item:
-    kind: str  # heading | column | annex | table_title | table | paragraph
+    kind: str  # heading | column | column_end | annex | table_title | table | paragraph
     text: str
     heading: L.Heading | None = None
     column: L.ColumnTitle | None = None
@@ -204,8 +206,9 @@ def _read_cell_table(lines: list[str], i: int) -> tuple[list[list[str]], int] | 
     return (rows, j) if len(rows) >= 2 else None
 
 
-def read_items(lines: list[str]) -> list[_Item]:
-    """Classify the body lines into items, reading tables whole."""
+def read_items(lines: list[str], tables: Sequence[list[list[str]]] = ()) -> list[_Item]:
+    """Classify the body lines into items, reading tables whole. A reader's table marker line
+    (`retrieval.readers.table_marker`) stands for `tables[n]`, rows already split into cells."""
     items: list[_Item] = []
     i = 0
     while i < len(lines):
@@ -214,14 +217,29 @@ def read_items(lines: list[str]) -> list[_Item]:
         if not text:
             i += 1
             continue
+        if text == COLUMN_END:
+            items.append(_Item("column_end", ""))
+            i += 1
+            continue
+        if (n := table_index(text)) is not None:
+            if n < len(tables) and tables[n]:
+                items.append(_Item("table", "", table=_table_from_rows(_square(tables[n]))))
+            i += 1
+            continue
         if column := L.parse_column_title(text):
             items.append(_Item("column", column.label, column=column))
             i += 1
             if found := _read_cell_table(lines, i):
                 rows, i = found
-                items.append(_Item("table", "", table=Table(title=column.title, header=rows[0], rows=rows[1:])))
+                items.append(
+                    _Item("table", "", table=Table(title=column.title, header=rows[0], rows=rows[1:]))
+                )
             continue
         if (number := L.parse_annex_marker(text)) is not None:
+            if inline := L.annex_inline_title(text):
+                items.append(_Item("annex", f"附件{number} {inline}"))
+                i += 1
+                continue
             j = _next_nonblank(lines, i + 1)
             title = L.squeeze_cjk_spaces(lines[j].strip()) if j is not None else ""
             items.append(_Item("annex", f"附件{number} {title}".strip()))
@@ -250,6 +268,14 @@ def read_items(lines: list[str]) -> list[_Item]:
         items.append(_Item("paragraph", text))
         i += 1
     return items
+
+
+def _square(rows: list[list[str]]) -> list[list[str]]:
+    """Cells cleaned, empty rows dropped, every row as wide as the widest (merged cells leave blanks)."""
+    rows = [[L.clean_cell(c or "") for c in row] for row in rows]
+    rows = [r for r in rows if any(r)]
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
 
 
 def _table_from_rows(rows: list[list[str]]) -> Table:
@@ -325,9 +351,16 @@ class _Walker:
 
     def emit(self, kind: str, text: str, table: Table | None = None) -> Block:
         in_column = self.column is not None and kind != "heading"
-        truncated = self.entry.kind == "outline" and kind == "paragraph" and len(text) >= 45 and not L.ends_paragraph(text)
+        truncated = (
+            self.entry.kind == "outline"
+            and kind == "paragraph"
+            and len(text) >= 45
+            and not L.ends_paragraph(text)
+        )
         path = self.column.section_path if in_column else self.section_path
-        block = Block(kind, text, path, self.column.label if in_column else None, table, truncated, self.in_annex)
+        block = Block(
+            kind, text, path, self.column.label if in_column else None, table, truncated, self.in_annex
+        )
         self.blocks.append(block)
         if in_column and kind != "column":
             self.column_has_content = True
@@ -352,7 +385,7 @@ class _Walker:
             return
         self.close_column()
         self.flush_title()
-        if h.level == 1 and self.in_annex:
+        if h.level <= 1 and self.in_annex:
             self.in_annex = False
         while self.path and self.path[-1][0] >= h.level:
             self.path.pop()
@@ -414,13 +447,16 @@ class _Walker:
         self.emit("paragraph", item.text)
 
 
-def parse_document(text: str, entry: ManifestEntry) -> ParsedDocument:
-    """Parse one plan text. Never raises on odd input: an empty or structureless text gives
-    a document with few or no blocks, and `warnings` says so."""
-    raw_lines = [L.clean_line(line).rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+def parse_document(text: str, entry: ManifestEntry, tables: Sequence[list[list[str]]] = ()) -> ParsedDocument:
+    """Parse one plan text (with the tables a reader found, see `retrieval.readers`). Never raises
+    on odd input: an empty or structureless text gives a document with few or no blocks, and
+    `warnings` says so."""
+    raw_lines = [
+        L.clean_line(line).rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     start = _title_span(raw_lines, entry)
     metadata = header_metadata(raw_lines[:start])
-    items = repair_items(read_items(raw_lines[start:]), rejoin=entry.kind != "outline")
+    items = repair_items(read_items(raw_lines[start:], tables), rejoin=entry.kind != "outline")
     warnings = []
     if not any(i.kind in ("heading", "annex") for i in items):
         items = _lead_sentence_headings(items)
@@ -433,6 +469,9 @@ def parse_document(text: str, entry: ManifestEntry) -> ParsedDocument:
             walker.open_column(item)
         elif item.kind == "annex":
             walker.annex(item)
+        elif item.kind == "column_end":
+            walker.flush_title()
+            walker.close_column()
         elif item.kind == "table_title":
             walker.flush_title()
             walker.pending_title = item.text

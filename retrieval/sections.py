@@ -12,7 +12,13 @@ def section_tree(doc: ParsedDocument) -> list[dict]:
 
     def node(path: tuple[str, ...]) -> dict:
         if path not in nodes:
-            nodes[path] = {"heading": path[-1] if path else "", "path": list(path), "depth": len(path), "columns": [], "tables": []}
+            nodes[path] = {
+                "heading": path[-1] if path else "",
+                "path": list(path),
+                "depth": len(path),
+                "columns": [],
+                "tables": [],
+            }
             order.append(nodes[path])
         return nodes[path]
 
@@ -21,9 +27,19 @@ def section_tree(doc: ParsedDocument) -> list[dict]:
         if block.kind == "table" and block.table is not None:
             t = block.table
             width = len(t.header) or max((len(r) for r in t.rows), default=0)
-            here["tables"].append({"title": t.title, "header": t.header, "rows": len(t.rows), "columns": width, "column": block.column})
+            here["tables"].append(
+                {
+                    "title": t.title,
+                    "header": t.header,
+                    "rows": len(t.rows),
+                    "columns": width,
+                    "column": block.column,
+                }
+            )
     for column in doc.columns:
-        node(column.section_path)["columns"].append({"label": column.label, "parts": column.parts, "tables": column.tables})
+        node(column.section_path)["columns"].append(
+            {"label": column.label, "parts": column.parts, "tables": column.tables}
+        )
     return [n for n in order if n["path"] or n["tables"] or n["columns"]]
 
 

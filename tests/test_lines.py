@@ -118,7 +118,14 @@ def test_table_title():
 def test_annex_marker_and_annex_list():
     assert L.parse_annex_marker("附件 1") == 1
     assert L.parse_annex_marker("附件2") == 2
-    assert L.parse_annex_marker("附件2 苏南国家自主创新示范区建设重点任务清单") is None
+    # the title may share the marker's line (Word and PDF plans often set it so)
+    assert L.parse_annex_marker("附件2 苏南国家自主创新示范区建设重点任务清单") == 2
+    assert (
+        L.annex_inline_title("附件2 苏南国家自主创新示范区建设重点任务清单")
+        == "苏南国家自主创新示范区建设重点任务清单"
+    )
+    assert L.annex_inline_title("附件 1") is None
+    assert L.parse_annex_marker("附件2 列出了各市的任务分工。") is None  # a sentence about an annex
     assert L.is_annex_list("- 附件：1. 苏南国家自主创新示范区“十四五”科技创新主要指标细化表")
     assert not L.is_annex_list("附件 1")
 

@@ -5,6 +5,7 @@
     /v1/chat/completions, /v1/models            OpenAI-compatible; key-checked and rate-limited
     /healthz, /docs, /openapi.json              open
     /ui                                         Gradio chat (login with a key when keys are set)
+    /admin, /api/admin/...                      document administration (PLANQA_ADMIN_KEYS)
     /widget.js, /widget-demo                    the portal widget and a page that shows it
 
 Middleware, outermost first: access log → CORS → body size limit → catch-all 500.
@@ -27,13 +28,15 @@ from assistant.api.deps import require_access
 from assistant.api.docs import mount_docs
 from assistant.api.errors import install_error_handlers
 from assistant.api.middleware import AccessLog, BodySizeLimit, CatchAll
-from assistant.api.routes import ask, corpus, health, openai, widget
+from assistant.api.routes import admin, ask, corpus, health, openai, widget
 from assistant.api.security import KeyPolicy, SlidingWindowLimiter
 from assistant.service import AssistantService
 from assistant.settings import Settings
 from retrieval.errors import IndexUnavailable
 
 logger = logging.getLogger("planqa.api")
+ADMIN_FILES_PER_REQUEST = 4  # an upload request may carry a few plans, each up to PLANQA_MAX_UPLOAD_MB
+ADMIN_UPLOAD_SECONDS = 300.0  # a 50 MB PDF over a slow office line
 
 
 def _build_runtime(settings: Settings) -> AssistantService:
@@ -97,6 +100,8 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
     app.include_router(ask.router, prefix="/api", dependencies=guarded)
     app.include_router(corpus.router, prefix="/api", dependencies=guarded)
     app.include_router(openai.router, prefix="/v1", dependencies=guarded)
+    app.include_router(admin.router, prefix="/api/admin", dependencies=[Depends(admin.require_admin)])
+    app.include_router(admin.page)
     app.include_router(health.router)
     app.include_router(widget.router)
 
@@ -107,7 +112,14 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
         return RedirectResponse("/ui/")
 
     app.add_middleware(CatchAll)
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout)
+    app.add_middleware(
+        BodySizeLimit,
+        limit=settings.max_body_bytes,
+        timeout=settings.body_timeout,
+        admin_limit=(settings.max_upload_mb << 20) * ADMIN_FILES_PER_REQUEST,
+        admin_timeout=ADMIN_UPLOAD_SECONDS,
+        admin_keys=tuple(settings.admin_keys),
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),

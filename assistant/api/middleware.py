@@ -62,23 +62,45 @@ class BodySizeLimit:
     body is complete, so a long answer stream is not cut.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, ui_limit: int = 1_000_000, timeout: float = 15.0):
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        ui_limit: int = 1_000_000,
+        timeout: float = 15.0,
+        admin_limit: int | None = None,
+        admin_timeout: float | None = None,
+        admin_keys: tuple[str, ...] = (),
+    ):
         self.app = app
         self.limit = limit
         self.ui_limit = max(limit, ui_limit)
         self.timeout = timeout
+        # plan uploads on /api/admin (admin-key checked by the route) are larger and slower
+        self.admin_limit = max(limit, admin_limit or 0)
+        self.admin_timeout = max(timeout, admin_timeout or 0.0)
+        self.admin_tokens = {f"Bearer {k}".encode() for k in admin_keys}
+
+    def _admin(self, scope: Scope) -> bool:
+        """Only a request carrying an admin key may send a plan-sized body (the key is checked
+        again, in constant time, by the route)."""
+        auth = dict(scope.get("headers") or []).get(b"authorization", b"")
+        return auth in self.admin_tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.ui_limit if scope["path"].startswith("/ui") else self.limit
+        timeout = self.timeout
+        if scope["path"].startswith("/api/admin/") and self._admin(scope):
+            limit, timeout = self.admin_limit, self.admin_timeout
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await _send_json(send, 413, {"detail": _too_large_detail(limit)})
             return
         received = 0
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + timeout
         complete = False
 
         async def limited_receive() -> Message:
@@ -90,7 +112,7 @@ class BodySizeLimit:
                     message = await receive()
             except TimeoutError:
                 raise HTTPException(
-                    status_code=408, detail=f"请求体发送超时：须在 {self.timeout:g} 秒内发完。"
+                    status_code=408, detail=f"请求体发送超时：须在 {timeout:g} 秒内发完。"
                 ) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
