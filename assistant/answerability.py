@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import yaml
@@ -25,7 +25,7 @@ from assistant.text import GramWeights, grams, sentence_spans
 DETAILS_PATH = Path(__file__).resolve().parent / "data" / "asked_details.yaml"
 
 
-class Detail(str, Enum):
+class Detail(StrEnum):
     """A detail a question asks for, beyond its topic (figures are checked by `figure_held`)."""
 
     MONEY = "money"

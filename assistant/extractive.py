@@ -14,20 +14,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.draft import Draft, Segment, source_label
-from assistant.plans import PlanDirectory, gazetteer, shipped_directory
-from assistant.sibling_lists import counted_noun, heading_name, sibling_sections
-from assistant.table_handler import TableHandler
 from assistant.items import best_rows, list_items, matching_columns, row_label
+from assistant.plans import PlanDirectory, gazetteer, shipped_directory
 from assistant.question import (
     INTENT_PATTERNS,
-    content,
-    ordinal,
     JIANGSU_PLACES,
     Question,
     analyse,
+    content,
     content_grams,
+    ordinal,
     without_plan_names,
 )
+from assistant.sibling_lists import counted_noun, heading_name, sibling_sections
+from assistant.table_handler import TableHandler
 from assistant.text import GramWeights, clause_spans, grams, norm, sentence_spans
 from retrieval.catalog import Catalog
 from retrieval.models import Chunk, SearchHit
@@ -717,7 +717,6 @@ class ExtractiveAnswerer:
             if noun == "专栏":
                 for _, label in self.catalog.columns(doc):
                     first = self.catalog.column(doc, label)[0]
-                    end = first.text.find("\n")
                     spans = sentence_spans(first.text) or [(0, len(first.text))]
                     segments.append(Segment(first, spans[0][0], spans[0][1], lead="· ", display=label))
             else:

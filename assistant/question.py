@@ -15,8 +15,8 @@ from pathlib import Path
 
 from assistant.answerability import asked_details
 from assistant.plans import PlanDirectory, gazetteer, shipped_directory
-from retrieval.thesaurus import default_thesaurus
 from assistant.text import grams
+from retrieval.thesaurus import default_thesaurus
 
 # ---------------------------------------------------------------- vocabularies
 

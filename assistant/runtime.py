@@ -23,13 +23,13 @@ from collections.abc import Iterator, Sequence
 from assistant.backends import make_backend
 from assistant.extractive import ExtractiveAnswerer
 from assistant.pipeline import AnswerPipeline
+from assistant.plans import PlanDirectory
 from assistant.schemas import Answer, DocumentInfo, Health, Mode, Turn
 from assistant.settings import Settings, usable_cpus
 from assistant.text import GramWeights
 from assistant.validation import clean_question, validate_doc_ids, validate_history, validate_mode
 from retrieval.builds import builds_dir, current_build_id
 from retrieval.catalog import Catalog
-from assistant.plans import PlanDirectory
 from retrieval.corpus import load_chunks, load_documents, load_manifest
 from retrieval.errors import IndexUnavailable, InvalidInput
 from retrieval.models import Chunk, SearchHit
