@@ -44,7 +44,7 @@ class CatchAll:
             logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if started:
                 raise
-            await _send_json(send, 500, {"detail": INTERNAL_ERROR})
+            await send_json(send, 500, {"detail": INTERNAL_ERROR})
 
 
 def _too_large_detail(limit: int) -> str:
@@ -75,7 +75,7 @@ class BodySizeLimit:
         limit = self.ui_limit if scope["path"].startswith("/ui") else self.limit
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _send_json(send, 413, {"detail": _too_large_detail(limit)})
+            await send_json(send, 413, {"detail": _too_large_detail(limit)})
             return
         received = 0
         deadline = time.monotonic() + self.timeout
@@ -156,7 +156,8 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _send_json(send: Send, status: int, body: dict) -> None:
+async def send_json(send: Send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    """A whole JSON response, from middleware (before or instead of the app)."""
     payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
     await send(
         {
@@ -165,6 +166,7 @@ async def _send_json(send: Send, status: int, body: dict) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),
+                *headers,
             ],
         }
     )
