@@ -9,8 +9,8 @@ Connections, before the app sees them (see docs/OPERATIONS.md):
 
 * a request's line and headers must arrive within PLANQA_HEADER_TIMEOUT seconds of the connection
   opening (or of the previous response, on a kept-alive connection), else 408 and the connection
-  is closed: uvicorn's own keep-alive timer restarts on every byte, so a client trickling header
-  bytes held a connection for as long as it liked;
+  is closed (closed without a word if not a byte came): uvicorn's own keep-alive timer stops at
+  the first byte, so a client trickling header bytes held a connection for as long as it liked;
 * headers larger than MAX_HEADER_BYTES are refused (400) by h11;
 * an idle kept-alive connection is closed after KEEP_ALIVE_SECONDS.
 """
@@ -34,6 +34,7 @@ class HeaderTimeoutProtocol(H11Protocol):
 
     header_timeout: float = 10.0  # set per server by `protocol_class`
     _head_timer: asyncio.TimerHandle | None = None
+    _head_started = False  # a byte of the awaited request head has arrived
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -42,6 +43,11 @@ class HeaderTimeoutProtocol(H11Protocol):
     def connection_lost(self, exc) -> None:
         self._head_done()
         super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._head_timer is not None:
+            self._head_started = True
+        super().data_received(data)
 
     def handle_events(self) -> None:
         waiting = self.cycle is None or self.cycle.response_complete
@@ -56,6 +62,7 @@ class HeaderTimeoutProtocol(H11Protocol):
 
     def _await_head(self) -> None:
         self._head_done()
+        self._head_started = False
         self._head_timer = self.loop.call_later(self.header_timeout, self._head_too_slow)
 
     def _head_done(self) -> None:
@@ -66,6 +73,9 @@ class HeaderTimeoutProtocol(H11Protocol):
     def _head_too_slow(self) -> None:
         self._head_timer = None
         if self.transport.is_closing() or not (self.cycle is None or self.cycle.response_complete):
+            return
+        if not self._head_started:  # an idle connection: nothing to answer, just close it
+            self.transport.close()
             return
         body = json.dumps(
             {"detail": f"请求头发送超时：须在 {self.header_timeout:g} 秒内发完。"}, ensure_ascii=False
