@@ -22,9 +22,11 @@ MAX_HISTORY_TURNS = 20
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 # Not characters at all: UTF-16 surrogates (valid only in pairs, never in a Python str from valid
 # UTF-8) and the 66 noncharacters. They cannot be encoded as UTF-8, so they are dropped, not spaced.
-_NOT_CHARACTERS = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff" + "".join(
-    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)
-) + "]")
+_NOT_CHARACTERS = re.compile(
+    "[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
+    + "]"
+)
 
 
 def normalise_text(text: str) -> str:
@@ -52,13 +54,15 @@ def validate_history(history, max_chars: int) -> list[Turn]:
     if history is None:
         return []
     if not isinstance(history, (list, tuple)):
-        raise InvalidInput("history 必须是对话列表：[{\"role\": \"user\"|\"assistant\", \"content\": \"…\"}]")
+        raise InvalidInput('history 必须是对话列表：[{"role": "user"|"assistant", "content": "…"}]')
     turns = []
     for i, item in enumerate(history):
         try:
             turn = item if isinstance(item, Turn) else Turn.model_validate(item)
         except ValidationError:
-            raise InvalidInput(f"history 第 {i + 1} 条无效：role 只能是 user 或 assistant，content 必须是文本") from None
+            raise InvalidInput(
+                f"history 第 {i + 1} 条无效：role 只能是 user 或 assistant，content 必须是文本"
+            ) from None
         content = normalise_text(turn.content).strip()[: max_chars * 2]
         turns.append(Turn(role=turn.role, content=content))
     return turns[-MAX_HISTORY_TURNS:]

@@ -1,11 +1,13 @@
 """`ChatGuard`: the chat page's HTTP endpoints get the protection the API has (pure ASGI middleware).
 
-Gradio's event endpoints (`/ui/gradio_api/queue/join`, `/run/…`, `/call/…`) answer questions
-in-process, so they are an API like `/api/ask`:
+Gradio's event endpoints (`/ui/gradio_api/queue/join`, `/run/predict`) answer questions
+in-process, so they are an API like `/api/ask`; Gradio's client API (`/call/…`, `/api/…`),
+which the page does not use, is closed (404):
 
 * every event is checked before Gradio sees it: a JSON object whose `fn_index` names an event of
   the page, whose `data` has one value per input, each of the input's JSON type; anything else
-  is 422 JSON (Gradio answered some of these with a plain-text 500);
+  is 422 JSON (Gradio answered some of these with a plain-text 500); the page's other JSON
+  calls (cancel, reset) must be JSON objects without NaN;
 * an answer (an event of a function in `answer_events`) counts against the API's limiter, in the
   same per-IP bucket as `/api/ask` and in one per browser session, weighted by the question's
   length like the API's; other events (page load, opening a passage) count in a looser
@@ -27,13 +29,16 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.api.middleware import send_json
+from assistant.api.middleware import content_length, send_json
 from assistant.api.security import SlidingWindowLimiter, question_cost
 
 logger = logging.getLogger("planqa.api")
 
 # The chat page's event endpoints (Gradio 6), below the mount path.
-_EVENT = re.compile(r"^/gradio_api/(?:queue/join|run/[^/]+|api/[^/]+|call/(?:v2/)?[^/]+)/?$")
+_EVENT = re.compile(r"^/gradio_api/(?:queue/join|run/predict)/?$")
+# Gradio's client API (`/call/<name>`, `/api/<name>`, other `/run/<name>`): the page does not use
+# it (its events are api_visibility="private"), so it is closed rather than guarded.
+_CLIENT_API = re.compile(r"^/gradio_api/(?:call|api|run)/")
 _UPLOAD = re.compile(r"^/(?:gradio_api/)?upload(?:_progress)?/?$")
 _LOGIN = re.compile(r"^/login/?$")
 MAX_EVENT_BYTES = 64_000  # an event carries a question, a few ids and flags
@@ -134,12 +139,19 @@ class ChatGuard:
             await self.app(scope, receive, send)
             return
         rest, ip = path[len(self.prefix) :], _client_ip(scope)
-        if _UPLOAD.match(rest) and not self.uploads():
-            await send_json(send, 404, {"detail": "聊天页面不接受文件上传。"})
+        if _UPLOAD.match(rest):
+            if self.uploads():
+                await self.app(scope, receive, send)
+            else:
+                await _read_body(receive, None)  # read what was sent, so the client hears the answer
+                await send_json(send, 404, {"detail": "聊天页面不接受文件上传。"})
+        elif _CLIENT_API.match(rest) and not _EVENT.match(rest):
+            await _read_body(receive, None)
+            await send_json(send, 404, {"detail": "聊天页面的事件只能通过页面本身调用。"})
         elif scope["method"] == "POST" and _LOGIN.match(rest):
             await self._login(scope, receive, send, ip)
-        elif scope["method"] == "POST" and _EVENT.match(rest):
-            await self._event(scope, receive, send, ip)
+        elif scope["method"] == "POST" and rest.startswith("/gradio_api/"):
+            await self._post(scope, receive, send, ip, event=bool(_EVENT.match(rest)))
         else:
             await self.app(scope, receive, send)
 
@@ -163,27 +175,47 @@ class ChatGuard:
             self.logins.hit(bucket)
             logger.warning("chat login failed from %s (user %r)", ip, _login_user(body))
 
-    async def _event(self, scope: Scope, receive: Receive, send: Send, ip: str) -> None:
-        body = await _read_body(receive, MAX_EVENT_BYTES)
+    async def _post(self, scope: Scope, receive: Receive, send: Send, ip: str, *, event: bool) -> None:
+        """A JSON call of the page (an event, a cancel, a reset): checked, then counted, then run."""
+        declared = content_length(scope)
+        body = (
+            None
+            if declared is not None and declared > MAX_EVENT_BYTES
+            else await _read_body(receive, MAX_EVENT_BYTES)
+        )
         if body is None:
             await send_json(send, 413, {"detail": f"请求体过大：最多 {MAX_EVENT_BYTES} 字节。"})
             return
         try:
-            spec, session, text = check_event(json.loads(body or b"null"), self.specs())
+            # NaN and Infinity are not JSON; Gradio's 422 would echo them and fail with a 500
+            parsed = json.loads(body or b"null", parse_constant=_not_json)
+            if not isinstance(parsed, dict):
+                raise ValueError("请求体必须是 JSON 对象")
+            if event:
+                spec, session, text = check_event(parsed, self.specs())
         except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
-            message = str(exc) if not isinstance(exc, json.JSONDecodeError) else "请求体不是有效的 JSON"
+            message = (
+                "请求体不是有效的 JSON"
+                if isinstance(exc, (json.JSONDecodeError, RecursionError))
+                else str(exc)
+            )
             await send_json(send, 422, {"detail": message})
             return
-        if spec.answers:
-            cost = question_cost(len(text), self.long_question_chars)
-            limiter, buckets = self.answers, [f"ip:{ip}", f"session:{session}"]
-        else:
-            cost, limiter, buckets = 1, self.events, [f"ui-ip:{ip}", f"ui-session:{session}"]
-        for bucket in buckets if session else buckets[:1]:
-            if (wait := limiter.hit(bucket, cost)) is not None:
-                await _too_many(send, wait)
-                return
+        if event:
+            if spec.answers:
+                cost = question_cost(len(text), self.long_question_chars)
+                limiter, buckets = self.answers, [f"ip:{ip}", f"session:{session}"]
+            else:
+                cost, limiter, buckets = 1, self.events, [f"ui-ip:{ip}", f"ui-session:{session}"]
+            for bucket in buckets if session else buckets[:1]:
+                if (wait := limiter.hit(bucket, cost)) is not None:
+                    await _too_many(send, wait)
+                    return
         await self.app(scope, _replay(body, receive), send)
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} 不是有效的 JSON 数值")
 
 
 def _client_ip(scope: Scope) -> str:
@@ -191,19 +223,20 @@ def _client_ip(scope: Scope) -> str:
     return client[0] if client else "unknown"
 
 
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
-    """The whole body, or None when it is over `limit` bytes."""
+async def _read_body(receive: Receive, limit: int | None) -> bytes | None:
+    """The whole body, or None when it is over `limit` bytes (None: read and drop it; BodySizeLimit
+    bounds it)."""
     chunks, size, more = [], 0, True
     while more:
         message = await receive()
         if message["type"] != "http.request":
             break
-        chunk = message.get("body", b"")
+        chunk, more = message.get("body", b""), message.get("more_body", False)
         size += len(chunk)
-        if size > limit:
+        if limit is not None and size > limit:
             return None
-        chunks.append(chunk)
-        more = message.get("more_body", False)
+        if limit is not None:
+            chunks.append(chunk)
     return b"".join(chunks)
 
 
@@ -232,7 +265,10 @@ def _login_user(body: bytes | None) -> str:
 
 async def _too_many(send: Send, wait: int) -> None:
     await send_json(
-        send, 429, {"detail": f"请求过于频繁，请 {wait} 秒后再试。"}, headers=[(b"retry-after", str(wait).encode())]
+        send,
+        429,
+        {"detail": f"请求过于频繁，请 {wait} 秒后再试。"},
+        headers=[(b"retry-after", str(wait).encode())],
     )
 
 

@@ -73,7 +73,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         limit = self.ui_limit if scope["path"].startswith("/ui") else self.limit
-        declared = _content_length(scope)
+        declared = content_length(scope)
         if declared is not None and declared > limit:
             await send_json(send, 413, {"detail": _too_large_detail(limit)})
             return
@@ -146,7 +146,7 @@ class AccessLog:
             access_logger.info(line, fields, extra={"access": fields})
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
             try:

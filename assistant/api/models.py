@@ -37,7 +37,9 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     query: UserText = Field(description="What to look for; at most PLANQA_MAX_QUESTION_CHARS characters.")
-    k: StrictInt = Field(5, ge=1, le=50, description="How many passages to return (an integer, not \"5\" or true).")
+    k: StrictInt = Field(
+        5, ge=1, le=50, description='How many passages to return (an integer, not "5" or true).'
+    )
     doc_ids: DocIds | None = None
 
 

@@ -38,7 +38,9 @@ def ask(client: httpx.Client, fn_index: int, question: str, session: str | None 
     body = question_body(fn_index, question, session)
     joined = client.post("/ui/gradio_api/queue/join", json=body)
     assert joined.status_code == 200, joined.text
-    with client.stream("GET", "/ui/gradio_api/queue/data", params={"session_hash": body["session_hash"]}) as events:
+    with client.stream(
+        "GET", "/ui/gradio_api/queue/data", params={"session_hash": body["session_hash"]}
+    ) as events:
         for line in events.iter_lines():
             if line.startswith("data:") and (message := json.loads(line[5:]))["msg"] == "process_completed":
                 return message

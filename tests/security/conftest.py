@@ -57,7 +57,11 @@ def serve(index_dir: Path, folder: Path, **env: str) -> Iterator[Served]:
     log = folder / "serve.log"
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve"], cwd=ROOT, env=variables, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "assistant.cli", "serve"],
+            cwd=ROOT,
+            env=variables,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     served = Served(f"http://127.0.0.1:{port}", log, process)
     try:
@@ -92,7 +96,9 @@ def index_dir(runtime) -> Path:
 
 @pytest.fixture(scope="session")
 def open_server(index_dir, tmp_path_factory) -> Iterator[Served]:
-    with serve(index_dir, tmp_path_factory.mktemp("open"), rate_limit_per_minute="0", answer_cache="0") as served:
+    with serve(
+        index_dir, tmp_path_factory.mktemp("open"), rate_limit_per_minute="0", answer_cache="0"
+    ) as served:
         yield served
 
 

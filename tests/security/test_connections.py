@@ -42,7 +42,9 @@ def _trickle(url: str, head: bytes, every: float, limit: float) -> tuple[bytes, 
 
 
 def test_slow_headers_are_cut_off_with_408(guarded_server):
-    head = b"GET /healthz HTTP/1.1\r\nHost: t\r\n" + b"".join(b"X-Slow-%d: %d\r\n" % (i, i) for i in range(200))
+    head = b"GET /healthz HTTP/1.1\r\nHost: t\r\n" + b"".join(
+        b"X-Slow-%d: %d\r\n" % (i, i) for i in range(200)
+    )
     received, seconds = _trickle(guarded_server.url, head, 0.2, 30)
     assert received.startswith(b"HTTP/1.1 408"), received[:200]
     assert "请求头发送超时".encode() in received

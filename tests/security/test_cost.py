@@ -26,7 +26,20 @@ NORMAL = [
     "专栏2列了哪些项目？",
 ]
 # Plan terms, so that every part of a long question matches passages (the costly case).
-TERMS = ["南通", "专栏", "研发", "创新平台", "高新技术企业", "科技金融", "人才", "成果转化", "产业集群", "实验室", "苏州", "无锡"]
+TERMS = [
+    "南通",
+    "专栏",
+    "研发",
+    "创新平台",
+    "高新技术企业",
+    "科技金融",
+    "人才",
+    "成果转化",
+    "产业集群",
+    "实验室",
+    "苏州",
+    "无锡",
+]
 
 
 def adversarial(rng: random.Random, chars: int = 2000) -> str:
@@ -53,7 +66,9 @@ def test_a_long_adversarial_question_costs_no_more_than_a_few_normal_ones(runtim
     finally:
         runtime.pipeline.cache_ok = uncached
     mean = statistics.mean(normal)
-    print(f"\nCPU per answer (busy machine): normal mean {mean * 1000:.0f} ms, 2,000-character adversarial {[round(x * 1000) for x in long]} ms")
+    print(
+        f"\nCPU per answer (busy machine): normal mean {mean * 1000:.0f} ms, 2,000-character adversarial {[round(x * 1000) for x in long]} ms"
+    )
     assert max(long) <= 8 * mean, (long, normal)
 
 

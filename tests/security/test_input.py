@@ -12,7 +12,18 @@ from tests.security.conftest import client, post_json
 pytestmark = pytest.mark.slow
 
 # Code points that are not characters, and control/format characters, around plan terms.
-INVALID = ["\ud800", "\udfff", "\udfff\udbff", "\ufffe", "\uffff", "\U0010ffff", "\x00", "\x1b[31m", "\u202e", "\ufeff"]
+INVALID = [
+    "\ud800",
+    "\udfff",
+    "\udfff\udbff",
+    "\ufffe",
+    "\uffff",
+    "\U0010ffff",
+    "\x00",
+    "\x1b[31m",
+    "\u202e",
+    "\ufeff",
+]
 
 
 def _bodies(i: int) -> tuple[str, dict]:
@@ -36,7 +47,9 @@ def test_a_thousand_requests_with_invalid_code_points_leave_the_server_ok(open_s
         assert set(codes) == {200}, sorted(set(codes))
         health = http.get("/healthz").json()
         assert health["status"] == "ok" and health["detail"] is None, health
-        answer = post_json(http, "/api/ask", {"question": "\ud800到2025年江苏全社会研发投入占地区生产总值比重的目标是多少？"}).json()
+        answer = post_json(
+            http, "/api/ask", {"question": "\ud800到2025年江苏全社会研发投入占地区生产总值比重的目标是多少？"}
+        ).json()
     assert "keyword-only" not in answer["backend"] and "3.2%" in answer["answer"]
     assert "dense search failed" not in open_server.log_text()
 
@@ -59,7 +72,11 @@ def test_a_question_of_nothing_but_invalid_code_points_is_a_422_naming_the_field
         ("/v1/chat/completions", {"messages": [{"role": "user", "content": "研发投入"}], "stream": 1}),
         (
             "/v1/chat/completions",
-            {"messages": [{"role": "user", "content": "研发投入"}], "stream": True, "stream_options": {"include_usage": "yes"}},
+            {
+                "messages": [{"role": "user", "content": "研发投入"}],
+                "stream": True,
+                "stream_options": {"include_usage": "yes"},
+            },
         ),
     ],
     ids=["k-string", "k-bool", "k-float", "stream-yes", "stream-1", "include-usage-yes"],
