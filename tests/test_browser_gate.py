@@ -14,10 +14,27 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_browser_tests(ci: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "CI"} | {"CI": ci, "PLANQA_TEST_CHROMIUM": "/nonexistent/chromium"}
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | {
+        "CI": ci,
+        "PLANQA_TEST_CHROMIUM": "/nonexistent/chromium",
+    }
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_ui_browser.py", "-k", "widget"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_ui_browser.py",
+            "-k",
+            "widget",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

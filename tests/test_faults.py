@@ -360,7 +360,9 @@ class PickyEmbedder(HashEmbedder):
 def test_a_query_that_fails_alone_fails_alone(tmp_path, hash_index):
     from retrieval.hybrid import ALWAYS_DENSE
 
-    runtime = Runtime(fault_settings(copy_index(hash_index, tmp_path / "index")), embedder=PickyEmbedder()).load()
+    runtime = Runtime(
+        fault_settings(copy_index(hash_index, tmp_path / "index")), embedder=PickyEmbedder()
+    ).load()
     runtime.retriever = runtime.retriever.with_options(dense_skip_lead=ALWAYS_DENSE)  # every search embeds
     for i in range(5):
         assert runtime.search(f"爆 研发投入 {i}", k=3)  # answered by keyword search

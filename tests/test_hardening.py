@@ -71,7 +71,9 @@ def test_a_long_question_costs_more_against_the_limit():
 
 
 SPECS = {
-    1: EventSpec(({"type": "string"}, {"type": "array", "items": {"type": "string"}}, {"type": "boolean"}, {}), True),
+    1: EventSpec(
+        ({"type": "string"}, {"type": "array", "items": {"type": "string"}}, {"type": "boolean"}, {}), True
+    ),
     2: EventSpec((), False),
 }
 

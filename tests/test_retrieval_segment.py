@@ -47,7 +47,9 @@ def test_signature_is_stable_across_processes():
     # next `planqa serve`) must compute the same one, or every start would rebuild the index.
     code = "from retrieval import segment; print(segment.signature())"
     others = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout.strip()
         for _ in range(2)
     }
     assert others == {segment.signature()}

@@ -16,7 +16,9 @@ import pytest
 from assistant.api import create_app
 from tests.api_fakes import CHUNKS, FakeService, free_port, live_server, serving_settings
 
-CHROMIUM = os.environ.get("PLANQA_TEST_CHROMIUM", "/usr/bin/chromium")  # a test of the CI gate points it elsewhere
+CHROMIUM = os.environ.get(
+    "PLANQA_TEST_CHROMIUM", "/usr/bin/chromium"
+)  # a test of the CI gate points it elsewhere
 SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"
 XSS = "<img src=x onerror=alert(1)>"
 LINK = "[点我](https://evil.example/)"  # markdown must not become a link either

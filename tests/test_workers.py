@@ -68,7 +68,9 @@ def test_one_worker_or_an_llm_backend_answers_in_process(runtimes):
     assert {c.doc_id for c in answer.citations} == {"nantong-sti-14fyp"}
     # an LLM backend (its endpoint down here: it falls back to the extractive answer at once)
     llm = Runtime(
-        fault_settings(alone.settings.index_dir, llm="openai:m", llm_base_url="http://127.0.0.1:9/v1", answer_cache=0)
+        fault_settings(
+            alone.settings.index_dir, llm="openai:m", llm_base_url="http://127.0.0.1:9/v1", answer_cache=0
+        )
     ).load()
     llm.start_workers(2)
     assert llm._workers is None

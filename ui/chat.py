@@ -45,7 +45,16 @@ ServiceGetter = Callable[[], AssistantService | None]
 ANSWER_EVENTS = frozenset({"respond"})
 QUEUE_SIZE = 64  # events waiting in the page's queue; more get "queue full"
 # Components that upload files: the page takes uploads only if it has one.
-UPLOADING = (gr.File, gr.UploadButton, gr.Image, gr.Audio, gr.Video, gr.Gallery, gr.MultimodalTextbox, gr.Model3D)
+UPLOADING = (
+    gr.File,
+    gr.UploadButton,
+    gr.Image,
+    gr.Audio,
+    gr.Video,
+    gr.Gallery,
+    gr.MultimodalTextbox,
+    gr.Model3D,
+)
 
 
 def takes_uploads(blocks: gr.Blocks) -> bool:

@@ -100,7 +100,9 @@ def test_long_questions_from_one_client_leave_others_p95_within_twice_its_quiet_
         with client(guarded_server) as http, ThreadPoolExecutor(8) as pool:
             while not stop.is_set():
                 question = adversarial(rng)
-                pool.submit(lambda q=question: codes.append(http.post("/api/ask", json={"question": q}).status_code))
+                pool.submit(
+                    lambda q=question: codes.append(http.post("/api/ask", json={"question": q}).status_code)
+                )
                 stop.wait(0.5)
 
     attacker = threading.Thread(target=attack)

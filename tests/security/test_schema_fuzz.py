@@ -26,7 +26,13 @@ def test_no_server_errors_from_the_real_runtime(real_schema, open_server, method
     cases = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(GenerationMode.NEGATIVE)
 
     @given(case=cases)
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
     def check(case):
         case.call_and_validate(base_url=open_server.url, checks=[not_a_server_error], timeout=60)
 
