@@ -23,10 +23,12 @@ serve: install
 	$(BIN)/planqa serve
 
 # Debian's Chromium and a CJK font for the browser tests (Playwright's own browser download fails offline).
+# Under CI=true a failed install fails the target (and a missing browser fails tests/test_ui_browser.py).
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi wqy; then \
 		(apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
-		|| echo "browser-deps: could not install chromium; browser tests will be skipped"; fi
+		|| { if [ "$$CI" = "true" ]; then echo "browser-deps: could not install chromium (CI=true: the browser tests must run)"; exit 1; fi; \
+		     echo "browser-deps: could not install chromium; browser tests will be skipped"; }; fi
 
 test: install browser-deps
 	$(BIN)/python -m pytest -q -ra

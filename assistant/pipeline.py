@@ -75,10 +75,15 @@ def reply_letter(draft: Draft, topic: str) -> Draft:
 
 
 def reply_topic(question: str) -> str:
-    topic = question.strip().rstrip("？?。！!")
+    """The reply's subject line: the question, inert (no link, tag or URL survives; see
+    assistant.markup), without its question mark and polite lead."""
+    from assistant.markup import inert  # here, not at the top: this module's imports are the answerer's
+
+    topic = inert(question).rstrip("？?。！!")
     for prefix in ("请问", "我想问", "想了解", "咨询"):
         topic = topic.removeprefix(prefix)
-    return f"“{topic[:40]}”" if topic else "来函事项"
+    topic = topic[:40].strip()
+    return f"“{topic}”" if topic else "来函事项"
 
 
 class AnswerPipeline:

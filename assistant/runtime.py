@@ -9,7 +9,9 @@ is opened and swapped in while requests already running finish on the old one. W
 build's files are gone or broken, or a dense search fails (Chroma's files corrupt, its server down),
 answers use keyword search over the chunks in memory: `Answer.backend` gets a
 "(keyword-only: <why>)" suffix and `/healthz` says `degraded`, until a good build is back
-(`planqa ingest --rebuild`). A failed dense search is retried after DENSE_RETRY_SECONDS.
+(`planqa ingest --rebuild`). A failed dense search is retried after DENSE_RETRY_SECONDS. A search
+that fails while the dense index still answers a known query (PROBE_QUERY) failed for its own
+content: that one search is answered by keyword and nothing else changes.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ log = logging.getLogger("planqa.runtime")
 DENSE_RETRY_SECONDS = 30.0
 MAX_QUERY_CHARS = 50_000
 FILES_MISSING = "index files missing"
+PROBE_QUERY = "科技创新"  # what /healthz and a failed search check the dense index with
 
 
 class Runtime:
@@ -152,15 +155,30 @@ class Runtime:
                 hits = searcher.search(query, k=k, doc_ids=doc_ids)
             except InvalidInput:
                 raise
-            except Exception as exc:  # Chroma's files deleted or corrupt, its server down
-                if retriever is self.retriever:
-                    log.error("dense search failed (%s: %s); answering with keyword search", type(exc).__name__, str(exc)[:200])
-                    self._dense_failed_at, self.degraded = time.monotonic(), f"dense search failed: {type(exc).__name__}"
+            except Exception as exc:  # Chroma's files deleted or corrupt, its server down … or this query
+                if probe or not self._dense_works(retriever):
+                    if retriever is self.retriever:
+                        log.error("dense search failed (%s: %s); answering with keyword search", type(exc).__name__, str(exc)[:200])
+                        self._dense_failed_at, self.degraded = time.monotonic(), f"dense search failed: {type(exc).__name__}"
+                else:  # the index answers a known query: the fault is this query's, and stays with it
+                    log.warning("dense search failed for one query (%s: %s); it is answered with keyword search", type(exc).__name__, str(exc)[:200])
             else:
                 if failed_at is not None and retriever is self.retriever:
                     self._dense_failed_at = self.degraded = None
                 return hits
         return retriever.with_mode("keyword_only").search(query, k=k, doc_ids=doc_ids)
+
+    @staticmethod
+    def _dense_works(retriever) -> bool:
+        """Whether the dense index answers a query known to be good (after a search failed): a
+        failure that only one query's content causes must not degrade everyone's answers."""
+        from retrieval.hybrid import ALWAYS_DENSE
+
+        try:
+            retriever.with_options(dense_skip_lead=ALWAYS_DENSE).search(PROBE_QUERY, k=1)
+        except Exception:
+            return False
+        return True
 
     def _disk_build(self) -> str | None:
         """The id of the build `current.json` names, if its files are there; else None."""
@@ -301,7 +319,7 @@ class Runtime:
             return Health(status="degraded", index_loaded=False, chunks=0, backend=self.settings.llm, embeddings=self.settings.embeddings, detail=str(exc))
         self._refresh()
         if self.degraded is None:
-            self._hits(self.retriever, "科技创新", 1, None, probe=True)  # probes Chroma: a failure degrades
+            self._hits(self.retriever, PROBE_QUERY, 1, None, probe=True)  # probes Chroma: a failure degrades
         detail = None
         if self.degraded:
             detail = f"索引不可用（{self.degraded}），回答暂用关键词检索：请运行 planqa ingest --rebuild"

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(120, description="Requests a minute per key and per IP; 0 turns the limit off.")
     max_body_bytes: int = Field(64_000, description="Largest request body accepted.")
     body_timeout: float = Field(15.0, description="Seconds a client may take to send a request body; slower ones get 408.")
+    header_timeout: float = Field(10.0, gt=0, le=120, description="Seconds a client may take to send a request's line and headers (from connecting, or from the previous response); slower ones get 408 and are disconnected.")
+    login_failures_per_minute: int = Field(5, ge=1, description="Failed chat-page logins a minute per IP before further attempts get 429.")
+    ui_events_per_minute: int = Field(240, ge=0, description="Chat-page events a minute per IP and per browser session that are not answers (page load, opening a passage, clearing); answers count against PLANQA_RATE_LIMIT_PER_MINUTE like API requests; 0 turns the limit off.")
+    long_question_chars: int = Field(250, ge=50, description="A question or search counts once against the rate limit per this many characters it has (history included): a long question costs more to answer.")
     log_questions: bool = Field(False, description="Write question text into the access log.")
 
     @field_validator("api_keys", "admin_keys", "widget_keys", "cors_origins", mode="before")

@@ -35,6 +35,7 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.pipeline import AnswerPipeline
 from assistant.runtime import Runtime
 from retrieval.builds import builds_dir, current_build_id
+from retrieval.embeddings import HashEmbedder
 from tests.answer_fakes import corpus_parts, lexical_search
 from tests.api_fakes import free_port, live_server
 from tests.fault_fakes import (
@@ -345,3 +346,26 @@ def test_ingest_while_answering_never_mixes_builds(tmp_path, hash_index):
     ]
     assert not torn, f"{len(torn)} answers cite chunks of more than one build: {torn[0].citations}"
     assert sum(not a.refused for a in answers) > len(answers) // 2
+
+
+class PickyEmbedder(HashEmbedder):
+    """Fails on one query's content, as the e5 tokenizer did on a lone surrogate (issue 12)."""
+
+    def _embed(self, texts, *, query):
+        if query and any("爆" in t for t in texts):
+            raise UnicodeEncodeError("utf-8", "爆", 0, 1, "surrogates not allowed")
+        return super()._embed(texts, query=query)
+
+
+def test_a_query_that_fails_alone_fails_alone(tmp_path, hash_index):
+    from retrieval.hybrid import ALWAYS_DENSE
+
+    runtime = Runtime(
+        fault_settings(copy_index(hash_index, tmp_path / "index")), embedder=PickyEmbedder()
+    ).load()
+    runtime.retriever = runtime.retriever.with_options(dense_skip_lead=ALWAYS_DENSE)  # every search embeds
+    for i in range(5):
+        assert runtime.search(f"爆 研发投入 {i}", k=3)  # answered by keyword search
+    assert runtime.degraded is None and runtime.health().status == "ok"
+    answer = runtime.ask("到2025年江苏全社会研发投入占地区生产总值比重的目标是多少？")
+    assert "keyword-only" not in answer.backend and "3.2%" in answer.answer

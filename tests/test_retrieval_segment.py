@@ -1,4 +1,10 @@
+import subprocess
+import sys
+from pathlib import Path
+
 from retrieval import segment
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_policy_terms_stay_whole():
@@ -36,6 +42,15 @@ def test_short_alias_is_not_found_inside_other_words():
     assert "高企" in segment.words("高企数量")
 
 
-def test_signature_is_stable():
-    assert segment.signature() == segment.signature()
+def test_signature_is_stable_across_processes():
+    # The signature names the tokenizer an index was built with: another process (a worker, the
+    # next `planqa serve`) must compute the same one, or every start would rebuild the index.
+    code = "from retrieval import segment; print(segment.signature())"
+    others = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout.strip()
+        for _ in range(2)
+    }
+    assert others == {segment.signature()}
     assert len(segment.signature()) == 16

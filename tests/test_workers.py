@@ -59,10 +59,20 @@ def test_input_errors_reach_the_caller(runtimes):
         pooled.ask("   ")
 
 
-def test_one_worker_or_an_llm_backend_answers_in_process(runtimes, tmp_path):
+def test_one_worker_or_an_llm_backend_answers_in_process(runtimes):
     alone, _ = runtimes
     alone.start_workers(1)
     assert alone._workers is None
-    llm = Runtime(fault_settings(tmp_path, llm="openai:m", llm_base_url="http://127.0.0.1:9/v1"))
+    answer = alone.ask(QUESTION)
+    assert not answer.refused and answer.citations
+    assert {c.doc_id for c in answer.citations} == {"nantong-sti-14fyp"}
+    # an LLM backend (its endpoint down here: it falls back to the extractive answer at once)
+    llm = Runtime(
+        fault_settings(
+            alone.settings.index_dir, llm="openai:m", llm_base_url="http://127.0.0.1:9/v1", answer_cache=0
+        )
+    ).load()
     llm.start_workers(2)
     assert llm._workers is None
+    fallback = llm.ask(QUESTION)
+    assert fallback.citations and fallback.answer == answer.answer and fallback.backend != answer.backend

@@ -41,6 +41,24 @@ CSS = """
 """
 
 ServiceGetter = Callable[[], AssistantService | None]
+# The page's events that compose an answer: rate-limited like /api/ask (assistant.api.chat_guard).
+ANSWER_EVENTS = frozenset({"respond"})
+QUEUE_SIZE = 64  # events waiting in the page's queue; more get "queue full"
+# Components that upload files: the page takes uploads only if it has one.
+UPLOADING = (
+    gr.File,
+    gr.UploadButton,
+    gr.Image,
+    gr.Audio,
+    gr.Video,
+    gr.Gallery,
+    gr.MultimodalTextbox,
+    gr.Model3D,
+)
+
+
+def takes_uploads(blocks: gr.Blocks) -> bool:
+    return any(isinstance(block, UPLOADING) for block in blocks.blocks.values())
 
 
 def shown(text: str) -> str:
@@ -238,10 +256,14 @@ def build_chat(get_service: ServiceGetter) -> gr.Blocks:
 def mount_chat(
     app, get_service: ServiceGetter, *, path: str = "/ui", login: Callable[[str, str], bool] | None = None
 ):
-    """Mount the chat on a FastAPI app; with `login`, the page asks for a user name and key first."""
+    """Mount the chat on a FastAPI app; with `login`, the page asks for a user name and key first.
+
+    Queued events are reachable only through the queue (api_open=False), which bounds them
+    (QUEUE_SIZE waiting); `/run/…` keeps only the page's instant, unqueued events."""
+    blocks = build_chat(get_service).queue(api_open=False, max_size=QUEUE_SIZE)
     return gr.mount_gradio_app(
         app,
-        build_chat(get_service),
+        blocks,
         path=path,
         auth=login,
         auth_message="请输入 API 密钥作为密码（用户名任意）。" if login else None,

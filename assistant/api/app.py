@@ -8,7 +8,8 @@
     /admin, /api/admin/...                      document administration (PLANQA_ADMIN_KEYS)
     /widget.js, /widget-demo                    the portal widget and a page that shows it
 
-Middleware, outermost first: access log → CORS → body size limit → catch-all 500.
+Middleware, outermost first: access log → CORS → body size limit → catch-all 500 → chat guard
+(the chat page's events, login and uploads: assistant.api.chat_guard).
 The real `Runtime` is built in the lifespan, once, and only when no service is passed in
 (tests pass a fake): it builds the index if there is none, opens it, then starts the answer
 worker processes (PLANQA_WORKERS, see assistant.workers), which only open it.
@@ -23,7 +24,9 @@ import anyio
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
+from starlette.routing import Mount
 
+from assistant.api.chat_guard import ChatGuard, event_specs
 from assistant.api.deps import require_access
 from assistant.api.docs import mount_docs
 from assistant.api.errors import install_error_handlers
@@ -106,6 +109,7 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
     app.include_router(widget.router)
 
     mount_docs(app)
+    _mount_chat(app, settings)  # its guard is the innermost middleware
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
@@ -129,13 +133,12 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
         max_age=600,
     )
     app.add_middleware(AccessLog, log_questions=settings.log_questions)
-    _mount_chat(app, settings)
     return app
 
 
 def _mount_chat(app: FastAPI, settings: Settings) -> None:
     # The API is the composition root, so it reaches up to `ui` for the chat page.
-    from ui.chat import mount_chat
+    from ui.chat import ANSWER_EVENTS, mount_chat, takes_uploads
 
     keys = KeyPolicy(tuple(settings.api_keys))
 
@@ -143,3 +146,15 @@ def _mount_chat(app: FastAPI, settings: Settings) -> None:
         return keys.check(password, origin=None, widget_allowed=False) is not None
 
     mount_chat(app, lambda: app.state.service, login=login if settings.api_keys else None)
+    blocks = next(r.app.get_blocks() for r in app.routes if isinstance(r, Mount) and r.path == "/ui")
+    specs = event_specs(blocks, ANSWER_EVENTS)
+    uploads = takes_uploads(blocks)
+    app.add_middleware(
+        ChatGuard,
+        specs=lambda: specs,
+        answers=app.state.limiter,  # the chat's answers count with the API's, per IP
+        events=SlidingWindowLimiter(settings.ui_events_per_minute),
+        logins=SlidingWindowLimiter(settings.login_failures_per_minute),
+        uploads=lambda: uploads,
+        long_question_chars=settings.long_question_chars,
+    )

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from assistant.api.security import question_cost
 from assistant.service import AssistantService
 from assistant.settings import Settings
 from retrieval.errors import IndexUnavailable, InvalidInput
@@ -92,3 +93,20 @@ def check_question(text: str, settings: Settings, *, field: str = "question") ->
 def note_question(request: Request, text: str) -> None:
     """Hand the question to the access log, which writes it only when PLANQA_LOG_QUESTIONS is on."""
     request.state.question = text
+
+
+def admit_question(
+    request: Request, text: str, settings: Settings, *, field: str = "question", context: str = ""
+) -> str:
+    """Note, check and charge a question: `require_access` counted the request once; a long one
+    (with its `context`, the history's text) counts once more per PLANQA_LONG_QUESTION_CHARS."""
+    note_question(request, text)
+    check_question(text, settings, field=field)
+    extra = question_cost(len(text) + len(context), settings.long_question_chars) - 1
+    if extra > 0:
+        limiter = request.app.state.limiter
+        key = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        for bucket in (f"ip:{client_ip(request)}", *([f"key:{key}"] if key else [])):
+            if (wait := limiter.hit(bucket, extra)) is not None:
+                raise _too_many(wait)
+    return text

@@ -44,7 +44,7 @@ class CatchAll:
             logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if started:
                 raise
-            await _send_json(send, 500, {"detail": INTERNAL_ERROR})
+            await send_json(send, 500, {"detail": INTERNAL_ERROR})
 
 
 def _too_large_detail(limit: int) -> str:
@@ -95,9 +95,9 @@ class BodySizeLimit:
         timeout = self.timeout
         if scope["path"].startswith("/api/admin/") and self._admin(scope):
             limit, timeout = self.admin_limit, self.admin_timeout
-        declared = _content_length(scope)
+        declared = content_length(scope)
         if declared is not None and declared > limit:
-            await _send_json(send, 413, {"detail": _too_large_detail(limit)})
+            await send_json(send, 413, {"detail": _too_large_detail(limit)})
             return
         received = 0
         deadline = time.monotonic() + timeout
@@ -168,7 +168,7 @@ class AccessLog:
             access_logger.info(line, fields, extra={"access": fields})
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
             try:
@@ -178,7 +178,8 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _send_json(send: Send, status: int, body: dict) -> None:
+async def send_json(send: Send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    """A whole JSON response, from middleware (before or instead of the app)."""
     payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
     await send(
         {
@@ -187,6 +188,7 @@ async def _send_json(send: Send, status: int, body: dict) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),
+                *headers,
             ],
         }
     )

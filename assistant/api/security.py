@@ -11,7 +11,9 @@ Policy (PLANQA_API_KEYS, PLANQA_WIDGET_KEYS, PLANQA_CORS_ORIGINS, PLANQA_RATE_LI
   UI at `/ui` asks for a login when API keys are configured (any user name, a key as password),
   because it calls the service in-process and would otherwise bypass the key check.
 * Rate limits count every `/api` and `/v1` request per client IP and, once authenticated, per
-  key, over a sliding minute; the answer to an excess request is 429 with `Retry-After`.
+  key, over a sliding minute; the answer to an excess request is 429 with `Retry-After`. A
+  question counts once per PLANQA_LONG_QUESTION_CHARS characters (`question_cost`), and the chat
+  page's answers count in the same per-IP bucket (`assistant.api.chat_guard`).
 """
 
 from __future__ import annotations
@@ -59,6 +61,13 @@ class KeyPolicy:
         return None
 
 
+def question_cost(chars: int, per: int) -> int:
+    """How many requests a question of `chars` characters counts as: one per `per` characters
+    begun. Answering costs grow with the question (more terms to match, more passages to
+    weigh), so a client sending long questions reaches the limit sooner."""
+    return 1 + max(0, chars - 1) // max(per, 1)
+
+
 class SlidingWindowLimiter:
     """At most `limit` hits per `window` seconds for each bucket name; thread-safe, in memory."""
 
@@ -69,21 +78,36 @@ class SlidingWindowLimiter:
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def hit(self, bucket: str) -> int | None:
-        """Record a hit; return None if allowed, else the seconds to wait before retrying."""
+    def hit(self, bucket: str, cost: int = 1) -> int | None:
+        """Record a hit weighing `cost` hits (at most the limit); return None if allowed, else the
+        seconds to wait before retrying (a refused hit is not recorded)."""
+        if self.limit <= 0:
+            return None
+        cost = max(1, min(cost, self.limit))
+        now = self._clock()
+        with self._lock:
+            hits = self._current(bucket, now)
+            if len(hits) + cost > self.limit:
+                return max(1, math.ceil(hits[len(hits) + cost - self.limit - 1] + self.window - now))
+            hits.extend([now] * cost)
+            if len(self._hits) > 10_000:  # forget idle buckets so memory stays bounded
+                self._forget_idle(now)
+            return None
+
+    def blocked(self, bucket: str) -> int | None:
+        """The seconds to wait if `bucket` is at its limit now, else None; records nothing."""
         if self.limit <= 0:
             return None
         now = self._clock()
         with self._lock:
-            hits = self._hits.setdefault(bucket, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return max(1, math.ceil(hits[0] + self.window - now))
-            hits.append(now)
-            if len(self._hits) > 10_000:  # forget idle buckets so memory stays bounded
-                self._forget_idle(now)
-            return None
+            hits = self._current(bucket, now)
+            return max(1, math.ceil(hits[0] + self.window - now)) if len(hits) >= self.limit else None
+
+    def _current(self, bucket: str, now: float) -> deque[float]:
+        hits = self._hits.setdefault(bucket, deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        return hits
 
     def _forget_idle(self, now: float) -> None:
         for name in [n for n, h in self._hits.items() if not h or h[-1] <= now - self.window]:

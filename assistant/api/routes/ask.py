@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from assistant.api.deps import ServiceDep, SettingsDep, check_question, note_question
+from assistant.api.deps import ServiceDep, SettingsDep, admit_question
 from assistant.api.errors import INTERNAL_ERROR
 from assistant.api.models import AskRequest, ErrorBody
 from assistant.api.sse import sse_event, sse_response
@@ -34,8 +34,7 @@ _STREAM_DOC = {
 @router.post("/ask", response_model=Answer, responses=_ERRORS)
 def ask(body: AskRequest, request: Request, service: ServiceDep, settings: SettingsDep) -> Answer:
     """Answer a question from the plans, with numbered citations, or refuse and say why."""
-    note_question(request, body.question)
-    check_question(body.question, settings)
+    admit_question(request, body.question, settings, context=_context(body))
     return service.ask(body.question, history=body.history, doc_ids=body.doc_ids, mode=body.mode)
 
 
@@ -44,13 +43,16 @@ def ask_stream(
     body: AskRequest, request: Request, service: ServiceDep, settings: SettingsDep
 ) -> StreamingResponse:
     """The same answer as `/api/ask`, streamed as it is written."""
-    note_question(request, body.question)
-    check_question(body.question, settings)
+    admit_question(request, body.question, settings, context=_context(body))
     items = iter(service.stream(body.question, history=body.history, doc_ids=body.doc_ids, mode=body.mode))
     # Pull the first item now: input errors (unknown doc_id, bad history) then become a normal 4xx
     # instead of an error event inside a 200 stream.
     first = next(items, None)
     return sse_response(_events(first, items))
+
+
+def _context(body: AskRequest) -> str:
+    return "".join(turn.content for turn in body.history)
 
 
 def _events(first: str | Answer | None, rest: Iterator[str | Answer]) -> Iterator[bytes]:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request
 
-from assistant.api.deps import ServiceDep, SettingsDep, check_question, note_question
+from assistant.api.deps import ServiceDep, SettingsDep, admit_question
 from assistant.api.models import (
     CHUNK_ID_PATTERN,
     DocumentList,
@@ -27,8 +27,7 @@ def search(
     body: SearchRequest, request: Request, service: ServiceDep, settings: SettingsDep
 ) -> SearchResponse:
     """Ranked passages for a query, without composing an answer."""
-    note_question(request, body.query)
-    check_question(body.query, settings, field="query")
+    admit_question(request, body.query, settings, field="query")
     hits = service.search(body.query, k=body.k, doc_ids=body.doc_ids)
     return SearchResponse(
         results=[

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from assistant.api.deps import ServiceDep, SettingsDep, check_question, note_question
+from assistant.api.deps import ServiceDep, SettingsDep, admit_question
 from assistant.api.errors import INTERNAL_ERROR
 from assistant.api.models import DocIds, ErrorBody
 from assistant.api.sse import sse_event, sse_response
@@ -52,7 +52,7 @@ class ChatMessage(BaseModel):
 
 
 class StreamOptions(BaseModel):
-    include_usage: bool = False
+    include_usage: StrictBool = False
 
 
 class ChatCompletionRequest(BaseModel):
@@ -60,7 +60,7 @@ class ChatCompletionRequest(BaseModel):
 
     model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1, max_length=100)
-    stream: bool = False
+    stream: StrictBool = False  # "yes" or 1 is refused: a client that sends it would be confused
     stream_options: StreamOptions | None = None
     doc_ids: DocIds | None = None
     mode: Mode = "answer"
@@ -106,8 +106,7 @@ def chat_completions(
     if body.model != MODEL_ID:
         raise HTTPException(status_code=404, detail=f"未知模型 {body.model!r}；可用模型: {MODEL_ID}")
     question, history = split_conversation(body.messages)
-    note_question(request, question)
-    check_question(question, settings)
+    admit_question(request, question, settings, context="".join(t.content for t in history))
     prompt_tokens = sum(estimate_tokens(m.text) for m in body.messages)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     if not body.stream:
