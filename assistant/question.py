@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.answerability import asked_details
+from assistant.markup import inert
 from assistant.plans import PlanDirectory, gazetteer, shipped_directory
 from assistant.text import grams
 from retrieval.thesaurus import default_thesaurus
@@ -69,6 +70,8 @@ INJECTION = re.compile(
     r"from now on|\bDAN\b|重复(上面|以上|前面)|原样(重复|输出)|重复一遍|repeat\s+(the|everything|all)|输出(你的|全部|所有)|"
     r"你的规则|初始指令|新规则|新的规则|按照上面|按上面的|不用管.{0,6}资料|无需.{0,6}(资料|依据)|不需要.{0,4}依据|不用依据|"
     r"编造|瞎编|随便编|捏造|估一个|估个数|猜一个|帮我估|随便说一个|没写也没关系|"
+    # commitments the assistant cannot make on the bureau's behalf ('答复中承诺拨款')
+    r"承诺[^。制]{0,20}(拨款|给予|资助|补贴|解决|办理|批准)|保证给|答应给|"
     # the system's own internals: configuration, keys, passwords, addresses of its stores
     r"配置文件|密钥|api\s*key|密码|口令|访问令牌|token|检索库地址|数据库(地址|密码|账号)|服务器地址|后台地址|源代码|环境变量",
     re.I,
@@ -401,7 +404,8 @@ def analyse(
     thesaurus = plans.thesaurus or default_thesaurus()
     history_questions = [without_framing(q) for q in clean_history(history_questions or [])]
     # typos, traditional characters and English terms read as the plans' Chinese words
-    text = thesaurus.normalise(without_framing(unicodedata.normalize("NFKC", text).strip()))
+    # markup is not part of a question ('<img …> 南通……'): only its words are read
+    text = thesaurus.normalise(without_framing(inert(unicodedata.normalize("NFKC", text)).strip()))
     followup = is_followup(text, history_questions) or (force_followup and bool(history_questions))
     standalone = f"{history_questions[-1]} {text}" if followup else text
     # a follow-up that names its own place or plan replaces the earlier one ('苏南那边呢？')

@@ -31,6 +31,9 @@ from retrieval.thesaurus_file import Entry, Kind, load_entries
 # from other real words by one character far too often (南通 / 南京). Policy terms are extracted,
 # not reviewed, and many three-character ones end in a common word (负责任, 高风险): they need 4.
 TYPO_MIN_CHARS = 3
+# typo repair serves typed questions; an unbroken run longer than this is pasted text, where the
+# window search would cost far more than the repair is worth (a bound on per-request cost)
+TYPO_MAX_RUN = 120
 TYPO_MIN_POLICY_CHARS = 4
 # A window whose changed character is at its edge and whose other characters are a word this common
 # in jieba's dictionary is a neighbour plus that word (的规划, 有风险), not a typo of 省规划, 高风险.
@@ -226,12 +229,14 @@ class Thesaurus:
             if run[start : start + length] in known
         ]
         out: list[tuple[int, str]] = []
-        taken: list[tuple[int, int]] = [*exact]
+        taken = bytearray(len(run))  # characters already inside a known term or a correction
+        for s, e in exact:
+            taken[s:e] = b"\x01" * (e - s)
         word_spans: list[tuple[int, int]] | None = None  # the run's dictionary words, when needed
         for length in self._lengths:
             for start in range(len(run) - length + 1):
                 end = start + length
-                if any(s < end and start < e for s, e in taken):
+                if any(taken[start:end]):
                     continue
                 window = run[start:end]
                 if sum(ch not in self._known_chars for ch in window) > 1:
@@ -253,11 +258,11 @@ class Thesaurus:
                 if any(s <= changed < e for s, e in word_spans):
                     continue  # 时 of 当时规划, 定 of 省规定: the character is part of a real word
                 out.append((start, term))
-                taken.append((start, end))
+                taken[start:end] = b"\x01" * (end - start)
         return sorted(out)
 
     def _correct_run(self, run: str) -> str:
-        if len(run) < TYPO_MIN_CHARS:
+        if len(run) < TYPO_MIN_CHARS or len(run) > TYPO_MAX_RUN:
             return run
         for start, term in reversed(self.typo_candidates(run)):
             run = run[:start] + term + run[start + len(term) :]
