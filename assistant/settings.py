@@ -69,9 +69,21 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(120, description="Requests a minute per key and per IP; 0 turns the limit off.")
     max_body_bytes: int = Field(64_000, description="Largest request body accepted.")
     body_timeout: float = Field(15.0, description="Seconds a client may take to send a request body; slower ones get 408.")
-    log_questions: bool = Field(False, description="Write question text into the access log.")
+    access_log_questions: bool = Field(False, description="Write question text (unmasked) into the access log.")
+    admin_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Comma-separated keys for the admin pages (/admin/…); unset: the admin pages are off.")
 
-    @field_validator("api_keys", "widget_keys", "cors_origins", mode="before")
+    # conversation log (assistant.logstore)
+    conversation_log: bool = Field(True, description="Keep a log of answers and their feedback in PLANQA_DB_URL; false: no log, no feedback buttons.")
+    db_url: str | None = Field(None, description="Database of the conversation log: sqlite:///path or postgresql://user:pass@host/db; unset: SQLite in PLANQA_DATA_DIR.")
+    data_dir: Path = Field(PROJECT_ROOT / ".data", description="Folder of the default SQLite conversation log and the salt of client-IP hashes.")
+    log_questions: bool = Field(True, description="Store each question's text (masked: phone, ID-card and e-mail) in the conversation log; false keeps only counts.")
+    log_retention_days: int = Field(180, description="Answers and feedback older than this many days are purged from the conversation log.")
+    log_ip_salt: str | None = Field(None, description="Salt of the client-IP hashes in the conversation log; unset: a random salt kept in PLANQA_DATA_DIR/ip-salt.")
+    # a minute of answers at the measured peak (~45/s) with room to spare; beyond it rows are dropped
+    log_queue_size: int = Field(5000, description="Log rows waiting for the database; when it is slow or down and the queue is full, new rows are dropped (with a warning).")
+    feedback_comment_chars: int = Field(1000, description="Longest feedback comment accepted.")
+
+    @field_validator("api_keys", "widget_keys", "cors_origins", "admin_keys", mode="before")
     @classmethod
     def _split_commas(cls, value):
         if isinstance(value, str):
@@ -91,6 +103,25 @@ class Settings(BaseSettings):
         if not 0.0 <= value <= 1.0:
             raise ValueError("must be a share between 0 and 1 (1 always embeds the query)")
         return value
+
+    @field_validator("log_retention_days", "log_queue_size", "feedback_comment_chars")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @field_validator("db_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError("must start with sqlite:/// or postgresql:// (e.g. postgresql://planqa:secret@127.0.0.1/planqa)")
+        return value
+
+    @property
+    def log_db_url(self) -> str:
+        """PLANQA_DB_URL, or SQLite in PLANQA_DATA_DIR."""
+        return self.db_url or f"sqlite:///{self.data_dir / 'planqa.sqlite3'}"
 
     @field_validator("workers")
     @classmethod

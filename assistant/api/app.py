@@ -116,7 +116,7 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
         expose_headers=["Retry-After"],
         max_age=600,
     )
-    app.add_middleware(AccessLog, log_questions=settings.log_questions)
+    app.add_middleware(AccessLog, log_questions=settings.access_log_questions)
     _mount_chat(app, settings)
     return app
 
