@@ -51,22 +51,37 @@ class LogHealth:
     dropped: int
 
 
+def new_answer_id() -> str:
+    return uuid.uuid4().hex
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
 class ConversationLog:
-    def __init__(self, store: LogStore, *, keep_questions: bool, salt: bytes, queue_size: int, retention_days: int):
+    def __init__(
+        self,
+        store: LogStore,
+        *,
+        keep_questions: bool,
+        salt: bytes,
+        queue_size: int,
+        retention_days: int,
+        comment_chars: int = 1000,
+    ):
         self.store = store
+        self.comment_chars = comment_chars
         self.keep_questions = keep_questions
         self._salt = salt
         self.writer = BackgroundWriter(store, queue_size=queue_size, retention_days=retention_days)
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
 
-    def record(self, answer: Answer, ctx: AskContext) -> Answer:
-        """`answer` with a new `answer_id`; a masked copy is queued for the database."""
-        answer_id = uuid.uuid4().hex
+    def record(self, answer: Answer, ctx: AskContext, *, answer_id: str | None = None) -> Answer:
+        """`answer` with its `answer_id` (new, or one handed out before the answer was ready: an
+        OpenAI stream names its id first); a masked copy is queued for the database."""
+        answer_id = answer_id or new_answer_id()
         try:
             record = AnswerRecord(
                 answer_id=answer_id,
@@ -135,4 +150,5 @@ def open_conversation_log(settings) -> ConversationLog | None:
         salt=load_salt(settings.log_ip_salt, settings.data_dir / "ip-salt"),
         queue_size=settings.log_queue_size,
         retention_days=settings.log_retention_days,
+        comment_chars=settings.feedback_comment_chars,
     )
