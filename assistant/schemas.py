@@ -39,7 +39,8 @@ class Answer(BaseModel):
     latency_ms: float = 0.0
     refusal_reason: str | None = None
     answer_id: str | None = Field(
-        None, description="This answer in the conversation log, for POST /api/feedback; null when the log is off."
+        None,
+        description="This answer in the conversation log, for POST /api/feedback; null when the log is off.",
     )
 
 

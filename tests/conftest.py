@@ -33,7 +33,9 @@ def postgres():
 
     bindir = pg_bindir()
     if bindir is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql (make pg-deps)")
+        pytest.skip(
+            "PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql (make pg-deps)"
+        )
     server = PostgresServer(bindir)
     server.start()
     yield server
@@ -50,7 +52,9 @@ def db_url(request, tmp_path):
     name = f"t_{request.node.name.split('[')[0][-40:].lower()}_{os.getpid()}_{id(request) % 100000}"
     from sqlalchemy import create_engine, text
 
-    admin = create_engine(server.url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        server.url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()

@@ -22,7 +22,11 @@ PRIVATE = "我们是南通的小微企业，电话13812345678，邮箱boss@firm.
 @pytest.fixture
 def served(db_url, tmp_path):
     settings = serving_settings(
-        conversation_log=True, db_url=db_url, data_dir=tmp_path, admin_keys=[ADMIN_KEY], feedback_comment_chars=50
+        conversation_log=True,
+        db_url=db_url,
+        data_dir=tmp_path,
+        admin_keys=[ADMIN_KEY],
+        feedback_comment_chars=50,
     )
     app = create_app(settings, FakeService())
     with live_server(app) as url, httpx.Client(base_url=url, timeout=15) as client:
@@ -35,7 +39,11 @@ def stored(state, answer_id: str) -> dict:
 
 
 def sse_events(response) -> list:
-    return [json.loads(line[6:]) for line in response.iter_lines() if line.startswith("data: ") and line != "data: [DONE]"]
+    return [
+        json.loads(line[6:])
+        for line in response.iter_lines()
+        if line.startswith("data: ") and line != "data: [DONE]"
+    ]
 
 
 def test_every_http_surface_hands_out_a_stored_answer_id(served):
@@ -51,27 +59,42 @@ def test_every_http_surface_hands_out_a_stored_answer_id(served):
     assert final["done"] and stored(state, final["answer"]["answer_id"])["surface"] == "stream"
 
     widget = {"X-Planqa-Client": "widget", "X-Session-Id": "w-abc"}
-    with client.stream("POST", "/api/ask/stream", json={"question": "今天天气如何？"}, headers=widget) as response:
+    with client.stream(
+        "POST", "/api/ask/stream", json={"question": "今天天气如何？"}, headers=widget
+    ) as response:
         final = sse_events(response)[-1]
     row = stored(state, final["answer"]["answer_id"])
     assert row["surface"] == "widget" and row["refused"] and row["session_id"] == "w-abc"
 
-    completion = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "研发投入目标？"}]}).json()
+    completion = client.post(
+        "/v1/chat/completions", json={"messages": [{"role": "user", "content": "研发投入目标？"}]}
+    ).json()
     assert completion["id"] == f"chatcmpl-{completion['answer_id']}"
     assert stored(state, completion["answer_id"])["surface"] == "openai"
     body = {"messages": [{"role": "user", "content": "研发投入目标？"}], "stream": True}
     with client.stream("POST", "/v1/chat/completions", json=body) as response:
         chunks = sse_events(response)
-    assert chunks[-1]["answer_id"] and chunks[-1]["id"] == chunks[0]["id"] == f"chatcmpl-{chunks[-1]['answer_id']}"
+    assert (
+        chunks[-1]["answer_id"]
+        and chunks[-1]["id"] == chunks[0]["id"] == f"chatcmpl-{chunks[-1]['answer_id']}"
+    )
     assert stored(state, chunks[-1]["answer_id"])["surface"] == "openai"
-    assert client.post("/api/feedback", json={"answer_id": chunks[0]["id"], "rating": "up"}).status_code == 200
+    assert (
+        client.post("/api/feedback", json={"answer_id": chunks[0]["id"], "rating": "up"}).status_code == 200
+    )
 
 
 def test_feedback_is_saved_and_bad_feedback_refused(served):
     client, state = served
     answer_id = client.post("/api/ask", json={"question": "研发投入目标？"}).json()["answer_id"]
-    saved = client.post("/api/feedback", json={"answer_id": answer_id, "rating": "down", "comment": "数字过时了"})
-    assert saved.status_code == 200 and saved.json() == {"answer_id": answer_id, "rating": "down", "saved": True}
+    saved = client.post(
+        "/api/feedback", json={"answer_id": answer_id, "rating": "down", "comment": "数字过时了"}
+    )
+    assert saved.status_code == 200 and saved.json() == {
+        "answer_id": answer_id,
+        "rating": "down",
+        "saved": True,
+    }
     row = stored(state, answer_id)
     assert row["rating"] == "down" and row["comment"] == "数字过时了"
 
@@ -84,19 +107,32 @@ def test_feedback_is_saved_and_bad_feedback_refused(served):
     too_long = post(comment="很" * 51)
     assert too_long.status_code == 422 and "50" in too_long.json()["detail"]
     assert post(extra="x").status_code == 422
-    assert client.post("/api/feedback", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422
+    assert (
+        client.post(
+            "/api/feedback", content=b"{not json", headers={"content-type": "application/json"}
+        ).status_code
+        == 422
+    )
 
 
 def test_feedback_is_rate_limited_like_the_rest(db_url, tmp_path):
-    settings = serving_settings(conversation_log=True, db_url=db_url, data_dir=tmp_path, rate_limit_per_minute=3)
+    settings = serving_settings(
+        conversation_log=True, db_url=db_url, data_dir=tmp_path, rate_limit_per_minute=3
+    )
     with live_server(create_app(settings, FakeService())) as url, httpx.Client(base_url=url) as client:
         answer_id = client.post("/api/ask", json={"question": "研发投入目标？"}).json()["answer_id"]
-        codes = [client.post("/api/feedback", json={"answer_id": answer_id, "rating": "up"}).status_code for _ in range(3)]
+        codes = [
+            client.post("/api/feedback", json={"answer_id": answer_id, "rating": "up"}).status_code
+            for _ in range(3)
+        ]
     assert codes[:2] == [200, 200] and codes[2] == 429
 
 
 def test_without_the_log_there_is_no_answer_id_and_feedback_says_why(tmp_path):
-    with live_server(create_app(serving_settings(), FakeService())) as url, httpx.Client(base_url=url) as client:
+    with (
+        live_server(create_app(serving_settings(), FakeService())) as url,
+        httpx.Client(base_url=url) as client,
+    ):
         assert client.post("/api/ask", json={"question": "研发投入目标？"}).json()["answer_id"] is None
         refused = client.post("/api/feedback", json={"answer_id": "a" * 32, "rating": "up"})
         assert refused.status_code == 404 and "PLANQA_CONVERSATION_LOG" in refused.json()["detail"]
@@ -136,7 +172,9 @@ def test_admin_report_needs_the_admin_key_and_shows_the_gaps(served):
     for question in ("南京地铁票价怎么算？", "地铁票价有优惠吗？天气", "研发投入目标？"):
         client.post("/api/ask", json={"question": question})
     answer_id = client.post("/api/ask", json={"question": "彩票中奖怎么交税？"}).json()["answer_id"]
-    client.post("/api/feedback", json={"answer_id": answer_id, "rating": "down", "comment": "<b>不该拒答</b>"})
+    client.post(
+        "/api/feedback", json={"answer_id": answer_id, "rating": "down", "comment": "<b>不该拒答</b>"}
+    )
     state.conversation_log.flush()
 
     assert client.get("/admin/report").status_code == 401
@@ -144,7 +182,9 @@ def test_admin_report_needs_the_admin_key_and_shows_the_gaps(served):
     page = client.get("/admin/report", auth=("any", ADMIN_KEY))
     assert page.status_code == 200 and "script-src" not in page.headers["content-security-policy"]
     html = page.text
-    assert "彩票中奖怎么交税？" in html and "&lt;b&gt;不该拒答&lt;/b&gt;" in html and "<b>不该拒答" not in html
+    assert (
+        "彩票中奖怎么交税？" in html and "&lt;b&gt;不该拒答&lt;/b&gt;" in html and "<b>不该拒答" not in html
+    )
     assert f"/admin/answers/{answer_id}" in html and "data:image/png;base64," in html
     detail = client.get(f"/admin/answers/{answer_id}", headers={"Authorization": f"Bearer {ADMIN_KEY}"})
     assert detail.status_code == 200 and "👎" in detail.text
@@ -167,7 +207,11 @@ def test_planqa_report_writes_charts_and_csv(db_url, tmp_path, monkeypatch, caps
     monkeypatch.setenv("PLANQA_DB_URL", db_url)
     monkeypatch.setenv("PLANQA_DATA_DIR", str(tmp_path))
     log = open_conversation_log(load_settings())
-    for answer, question in ((CITED, "研发投入目标？"), (REFUSED, "地铁票价怎么算？"), (REFUSED, "地铁怎么坐？")):
+    for answer, question in (
+        (CITED, "研发投入目标？"),
+        (REFUSED, "地铁票价怎么算？"),
+        (REFUSED, "地铁怎么坐？"),
+    ):
         log.record(answer, AskContext(Surface.CLI, question))
     log.close()
     out = tmp_path / "report"

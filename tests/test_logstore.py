@@ -46,7 +46,10 @@ REFUSED = Answer(answer="规划中没有关于该问题的内容。", refused=Tr
 @pytest.mark.parametrize(
     ("question", "kept"),
     [
-        ("我叫张三，电话13812345678，身份证320102199003074512，邮箱zhang.san@example.com，能申请吗？", "能申请吗"),
+        (
+            "我叫张三，电话13812345678，身份证320102199003074512，邮箱zhang.san@example.com，能申请吗？",
+            "能申请吗",
+        ),
         ("联系方式：+86 138-1234-5678 / 0513-8512 3456，证件号 32010219900307451X", "联系方式"),
         ("手机１３８１２３４５６７８，老身份证320102900307451，mail: a_b@qq.com.cn", "手机"),
         ("（025）83331234 是南京的电话，邮件 x@sti.gov.cn", "是南京的电话"),
@@ -55,9 +58,19 @@ REFUSED = Answer(answer="规划中没有关于该问题的内容。", refused=Tr
 def test_phone_id_card_and_email_are_masked(question, kept):
     masked = mask_personal_data(question)
     assert kept in masked
-    for secret in ("13812345678", "1234-5678", "１３８１２３４５６７８", "8512 3456", "83331234",
-                   "320102199003074512", "32010219900307451X", "320102900307451",
-                   "example.com", "qq.com", "sti.gov.cn"):
+    for secret in (
+        "13812345678",
+        "1234-5678",
+        "１３８１２３４５６７８",
+        "8512 3456",
+        "83331234",
+        "320102199003074512",
+        "32010219900307451X",
+        "320102900307451",
+        "example.com",
+        "qq.com",
+        "sti.gov.cn",
+    ):
         assert secret not in masked, (secret, masked)
     assert "[电话]" in masked or "[身份证号]" in masked
 
@@ -68,7 +81,11 @@ def test_plan_figures_and_years_are_not_masked():
 
 
 def test_client_hash_is_keyed_and_hides_the_address():
-    first, again, other_salt = (hash_client("10.1.2.3", b"s1"), hash_client("10.1.2.3", b"s1"), hash_client("10.1.2.3", b"s2"))
+    first, again, other_salt = (
+        hash_client("10.1.2.3", b"s1"),
+        hash_client("10.1.2.3", b"s1"),
+        hash_client("10.1.2.3", b"s2"),
+    )
     assert first == again != other_salt
     assert "10.1.2.3" not in first and hash_client(None, b"s1") is None
 
@@ -87,7 +104,11 @@ def test_since_accepts_spans_and_dates():
 
 def open_log(url: str, *, keep_questions: bool = True, **store_options) -> ConversationLog:
     return ConversationLog(
-        LogStore(url, **store_options), keep_questions=keep_questions, salt=b"test-salt", queue_size=100, retention_days=180
+        LogStore(url, **store_options),
+        keep_questions=keep_questions,
+        salt=b"test-salt",
+        queue_size=100,
+        retention_days=180,
     )
 
 
@@ -99,7 +120,9 @@ def conversation_log(db_url):
 
 
 def test_an_answer_is_stored_masked_with_its_citations(conversation_log):
-    question = "我是南通的企业，电话13912345678，邮箱boss@firm.cn，身份证320102199003074512，研发投入目标是多少？"
+    question = (
+        "我是南通的企业，电话13912345678，邮箱boss@firm.cn，身份证320102199003074512，研发投入目标是多少？"
+    )
     answer = conversation_log.record(
         CITED, AskContext(Surface.API, question, session_id="s-1", client="192.0.2.7")
     )
@@ -128,7 +151,10 @@ def test_without_log_questions_only_counts_are_kept(db_url):
 def test_feedback_is_kept_once_per_answer_and_unknown_answers_are_refused(conversation_log):
     answer = conversation_log.record(CITED, AskContext(Surface.WIDGET, "研发投入目标？"))
     assert conversation_log.feedback(answer.answer_id, Rating.UP, None) is FeedbackOutcome.SAVED
-    assert conversation_log.feedback(answer.answer_id, Rating.DOWN, "数字不对，电话13812345678") is FeedbackOutcome.SAVED
+    assert (
+        conversation_log.feedback(answer.answer_id, Rating.DOWN, "数字不对，电话13812345678")
+        is FeedbackOutcome.SAVED
+    )
     assert conversation_log.feedback("0" * 32, Rating.DOWN, None) is FeedbackOutcome.UNKNOWN_ANSWER
     assert conversation_log.flush()
     row = conversation_log.store.answer(answer.answer_id)
@@ -145,8 +171,15 @@ def test_feedback_is_kept_once_per_answer_and_unknown_answers_are_refused(conver
 
 def _old_answer(answer_id: str, days: int) -> AnswerRecord:
     return AnswerRecord(
-        answer_id=answer_id, created_at=now_utc() - timedelta(days=days), surface=Surface.API, question="旧问题",
-        question_chars=3, mode="answer", refused=False, backend="extractive", latency_ms=1.0,
+        answer_id=answer_id,
+        created_at=now_utc() - timedelta(days=days),
+        surface=Surface.API,
+        question="旧问题",
+        question_chars=3,
+        mode="answer",
+        refused=False,
+        backend="extractive",
+        latency_ms=1.0,
     )
 
 
@@ -156,7 +189,10 @@ def test_old_rows_are_purged_with_their_feedback(db_url):
     store = LogStore(db_url)
     try:
         store.migrate()
-        store.write([_old_answer("a" * 32, 200), _old_answer("b" * 32, 10)], [FeedbackRecord("a" * 32, now_utc(), Rating.DOWN, "旧评价")])
+        store.write(
+            [_old_answer("a" * 32, 200), _old_answer("b" * 32, 10)],
+            [FeedbackRecord("a" * 32, now_utc(), Rating.DOWN, "旧评价")],
+        )
         assert store.purge(now_utc() - timedelta(days=180)) == 1
         assert store.answer("a" * 32) is None and store.answer("b" * 32) is not None
     finally:
@@ -250,7 +286,13 @@ def test_a_database_outage_delays_rows_and_they_resume(request, db_url):
 
 
 def test_a_full_queue_drops_rows_without_blocking(tmp_path):
-    log = ConversationLog(LogStore(f"sqlite:///{tmp_path / 'q.sqlite3'}"), keep_questions=True, salt=b"s", queue_size=2, retention_days=1)
+    log = ConversationLog(
+        LogStore(f"sqlite:///{tmp_path / 'q.sqlite3'}"),
+        keep_questions=True,
+        salt=b"s",
+        queue_size=2,
+        retention_days=1,
+    )
     log.writer._stop.set()  # the writer thread stops taking rows: the queue fills
     log.writer._thread.join(timeout=5)
     answers = [log.record(CITED, AskContext(Surface.API, f"问题{i}")) for i in range(5)]

@@ -43,7 +43,10 @@ CSS = """
 
 ServiceGetter = Callable[[], AssistantService | None]
 LogGetter = Callable[[], ConversationLog | None]
-RATING_THANKS = {Rating.UP: "感谢评价：👍 已记录。", Rating.DOWN: "感谢评价：👎 已记录，我们会据此改进。"}
+RATING_THANKS = {
+    Rating.UP: "感谢评价：已记为“有用”。",
+    Rating.DOWN: "感谢评价：已记为“没用”，我们会据此改进。",
+}
 
 
 def shown(text: str) -> str:
@@ -92,13 +95,15 @@ def build_chat(get_service: ServiceGetter, get_log: LogGetter = lambda: None) ->
             return answer
         session, client = _client(request)
         mode = "reply" if reply_mode else "answer"
-        return log.record(answer, AskContext(Surface.CHAT, question, mode=mode, session_id=session, client=client))
+        return log.record(
+            answer, AskContext(Surface.CHAT, question, mode=mode, session_id=session, client=client)
+        )
 
     def show_feedback(turns: list[dict]):
         answer_id = last_answer_id(turns) if get_log() is not None else None
         return (
             gr.Row(visible=bool(answer_id)),
-            gr.Markdown(value=f"回答编号 `{answer_id}`" if answer_id else ""),
+            gr.Markdown(value=f"回答编号 `{answer_id}`：这条回答有用吗？" if answer_id else ""),
             gr.Textbox(value=""),
             gr.Markdown(value="", visible=False),
         )
@@ -108,7 +113,9 @@ def build_chat(get_service: ServiceGetter, get_log: LogGetter = lambda: None) ->
         if log is None or not answer_id:
             return gr.Markdown(value="暂时无法评价。", visible=True)
         outcome = log.feedback(answer_id, rating, (comment or "")[: log.comment_chars])
-        message = RATING_THANKS[rating] if outcome is FeedbackOutcome.SAVED else "评价暂时无法保存，请稍后再试。"
+        message = (
+            RATING_THANKS[rating] if outcome is FeedbackOutcome.SAVED else "评价暂时无法保存，请稍后再试。"
+        )
         return gr.Markdown(value=message, visible=True)
 
     def load_documents():
@@ -229,17 +236,18 @@ def build_chat(get_service: ServiceGetter, get_log: LogGetter = lambda: None) ->
                     interactive=True,
                     elem_id="planqa-citations",
                 )
-                with gr.Row(visible=False, elem_id="planqa-feedback") as feedback_row:
+                with gr.Column(visible=False, elem_id="planqa-feedback") as feedback_row:
                     answer_ref = gr.Markdown(elem_id="planqa-answer-id")
-                    comment = gr.Textbox(
-                        placeholder="可选：补充说明（哪里不对、缺了什么）",
-                        show_label=False,
-                        scale=4,
-                        max_lines=3,
-                        elem_id="planqa-feedback-comment",
-                    )
-                    up = gr.Button("👍", scale=0, min_width=56, elem_id="planqa-up")
-                    down = gr.Button("👎", scale=0, min_width=56, elem_id="planqa-down")
+                    with gr.Row():
+                        comment = gr.Textbox(
+                            placeholder="可选：补充说明（哪里不对、缺了什么）",
+                            show_label=False,
+                            scale=4,
+                            max_lines=3,
+                            elem_id="planqa-feedback-comment",
+                        )
+                        up = gr.Button("👍 有用", scale=0, min_width=90, elem_id="planqa-up")
+                        down = gr.Button("👎 没用", scale=0, min_width=90, elem_id="planqa-down")
                 feedback_status = gr.Markdown(visible=False, elem_id="planqa-feedback-status")
                 with gr.Row():
                     question = gr.Textbox(
@@ -289,9 +297,9 @@ def build_chat(get_service: ServiceGetter, get_log: LogGetter = lambda: None) ->
             open_passage, None, [passage_box, passage_where, passage_text], api_visibility="private"
         )
         for trigger in (clear_btn.click, chatbot.clear):
-            trigger(clear, None, [chatbot, turns, notice, citations, passage_box], api_visibility="private").then(
-                show_feedback, [turns], feedback_outputs, queue=False, api_visibility="private"
-            )
+            trigger(
+                clear, None, [chatbot, turns, notice, citations, passage_box], api_visibility="private"
+            ).then(show_feedback, [turns], feedback_outputs, queue=False, api_visibility="private")
         for button, rating in ((up, Rating.UP), (down, Rating.DOWN)):
             button.click(
                 lambda text, history, rating=rating: send_feedback(rating, text, history),

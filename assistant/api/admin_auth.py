@@ -37,7 +37,9 @@ def require_admin(request: Request) -> None:
     if key is not None and any(hmac.compare_digest(key.encode(), k.encode()) for k in settings.admin_keys):
         return
     if (wait := request.app.state.limiter.hit(f"admin:{client_ip(request)}")) is not None:
-        raise HTTPException(status_code=429, detail=f"请求过于频繁，请 {wait} 秒后再试。", headers={"Retry-After": str(wait)})
+        raise HTTPException(
+            status_code=429, detail=f"请求过于频繁，请 {wait} 秒后再试。", headers={"Retry-After": str(wait)}
+        )
     raise HTTPException(
         status_code=401,
         detail="需要管理密钥（PLANQA_ADMIN_KEYS）：用户名任意，密钥作为密码。",

@@ -9,7 +9,13 @@ are kept only as a salted hash, PLANQA_LOG_QUESTIONS=0 keeps no text at all.
 """
 
 from assistant.logstore.privacy import hash_client, mask_personal_data
-from assistant.logstore.recorder import AskContext, ConversationLog, FeedbackOutcome, LogHealth, open_conversation_log
+from assistant.logstore.recorder import (
+    AskContext,
+    ConversationLog,
+    FeedbackOutcome,
+    LogHealth,
+    open_conversation_log,
+)
 from assistant.logstore.records import AnswerRecord, FeedbackRecord, Rating, Surface
 from assistant.logstore.store import LogStore
 

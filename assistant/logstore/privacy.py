@@ -20,7 +20,12 @@ from pathlib import Path
 _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"), "[邮箱]"),
     # 6-digit area, birth date (YYYYMMDD), 3-digit order, check digit or X
-    (re.compile(r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dXx])"), "[身份证号]"),
+    (
+        re.compile(
+            r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dXx])"
+        ),
+        "[身份证号]",
+    ),
     # the old 15-digit form: 6-digit area, YYMMDD, 3-digit order
     (re.compile(r"(?<!\d)[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?!\d)"), "[身份证号]"),
     # mainland mobiles, with an optional +86 and separators: 138-1234-5678, +86 138 1234 5678
@@ -31,7 +36,19 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 # full-width digits, letters and the characters of addresses and numbers: ０-９ Ａ-Ｚ ａ-ｚ ＠ ＋ － ． ＿
-_HALF_WIDTH = {c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), 0xFF20, 0xFF0B, 0xFF0D, 0xFF0E, 0xFF3F]}
+_HALF_WIDTH = {
+    c: c - 0xFEE0
+    for c in [
+        *range(0xFF10, 0xFF1A),
+        *range(0xFF21, 0xFF3B),
+        *range(0xFF41, 0xFF5B),
+        0xFF20,
+        0xFF0B,
+        0xFF0D,
+        0xFF0E,
+        0xFF3F,
+    ]
+}
 
 
 def mask_personal_data(text: str) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
-class Surface(str, Enum):
+class Surface(StrEnum):
     """Where an answer was given."""
 
     API = "api"  # POST /api/ask
@@ -18,7 +18,7 @@ class Surface(str, Enum):
     CLI = "cli"  # planqa ask
 
 
-class Rating(str, Enum):
+class Rating(StrEnum):
     UP = "up"
     DOWN = "down"
 

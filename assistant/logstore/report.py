@@ -65,6 +65,18 @@ class Report:
         return sum(d.refused for d in self.days)
 
 
+MAX_FILLED_DAYS = 400  # a longer span shows only the days with answers
+
+
+def _every_day(days: dict[str, DayCount], since: datetime, until: datetime) -> list[DayCount]:
+    """The days with answers, and the quiet days between them as zeros (a chart shows the gap)."""
+    span = (until.date() - since.date()).days
+    if span > MAX_FILLED_DAYS:
+        return [days[d] for d in sorted(days)]
+    every = [str(since.date() + timedelta(days=i)) for i in range(span + 1)]
+    return [days.get(d) or DayCount(d, 0, 0) for d in sorted(set(every) | set(days))]
+
+
 def build_report(store: LogStore, since: datetime, *, top: int = TOP) -> Report:
     days: dict[str, DayCount] = {}
     surfaces: dict[str, int] = defaultdict(int)
@@ -75,10 +87,11 @@ def build_report(store: LogStore, since: datetime, *, top: int = TOP) -> Report:
         day.by_surface[row["surface"]] = row["answers"]
         surfaces[row["surface"]] += row["answers"]
     refused = store.refused_questions(since, REFUSED_POOL)
+    until = now_utc()
     return Report(
         since=since,
-        until=now_utc(),
-        days=[days[d] for d in sorted(days)],
+        until=until,
+        days=_every_day(days, since, until),
         surfaces=dict(sorted(surfaces.items(), key=lambda kv: -kv[1])),
         frequent=store.frequent_questions(since, top),
         refused_topics=group_topics([(r["answer_id"], r["question"]) for r in refused], limit=top),

@@ -36,6 +36,7 @@ def chart_png(report: Report, which: str) -> bytes:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     font = _cjk_font()
     days = [d.day for d in report.days] or ["-"]
@@ -45,13 +46,20 @@ def chart_png(report: Report, which: str) -> bytes:
             bottom = [0] * len(report.days)
             for surface in report.surfaces:
                 counts = [d.by_surface.get(surface, 0) for d in report.days]
-                ax.bar(days[: len(counts)], counts, bottom=bottom, label=surface, color=SURFACE_COLOURS.get(surface))
+                ax.bar(
+                    days[: len(counts)],
+                    counts,
+                    bottom=bottom,
+                    label=surface,
+                    color=SURFACE_COLOURS.get(surface),
+                )
                 bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
             ax.set_ylabel("answers" if not font else "回答数")
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             if report.surfaces:
                 ax.legend(fontsize=8, ncol=len(report.surfaces))
         elif which == "refusals":
-            rates = [round(100 * d.refusal_rate, 1) for d in report.days]
+            rates = [round(100 * d.refusal_rate, 1) if d.answers else float("nan") for d in report.days]
             ax.plot(days[: len(rates)], rates, marker="o", color="#b91c1c")
             ax.set_ylim(0, 100)
             ax.set_ylabel("refused %" if not font else "拒答率 %")
@@ -73,7 +81,13 @@ def csv_tables(report: Report) -> dict[str, list[list]]:
         "answers_per_day.csv": [
             ["day", *surfaces, "answers", "refused", "refusal_rate"],
             *(
-                [d.day, *(d.by_surface.get(s, 0) for s in surfaces), d.answers, d.refused, round(d.refusal_rate, 4)]
+                [
+                    d.day,
+                    *(d.by_surface.get(s, 0) for s in surfaces),
+                    d.answers,
+                    d.refused,
+                    round(d.refusal_rate, 4),
+                ]
                 for d in report.days
             ),
         ],

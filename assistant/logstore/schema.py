@@ -87,7 +87,9 @@ def migrate(engine: Engine) -> int:
     with engine.begin() as conn:
         before = stored_version(conn)
     if before > SCHEMA_VERSION:
-        raise SchemaTooNew(f"the conversation log is at schema {before}; this planqa knows {SCHEMA_VERSION}: upgrade planqa")
+        raise SchemaTooNew(
+            f"the conversation log is at schema {before}; this planqa knows {SCHEMA_VERSION}: upgrade planqa"
+        )
     for version in range(before + 1, SCHEMA_VERSION + 1):
         with engine.begin() as conn:
             MIGRATIONS[version - 1](conn)

@@ -43,7 +43,11 @@ def make_engine(url: str, *, busy_ms: int = SQLITE_BUSY_MS) -> Engine:
 
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=2, max_overflow=2, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
+        url,
+        pool_pre_ping=True,
+        pool_size=2,
+        max_overflow=2,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
     )
 
 
@@ -81,11 +85,15 @@ class LogStore:
                 conn.execute(insert(answers), rows)
             if latest:
                 known = set(
-                    conn.execute(select(answers.c.answer_id).where(answers.c.answer_id.in_(list(latest)))).scalars()
+                    conn.execute(
+                        select(answers.c.answer_id).where(answers.c.answer_id.in_(list(latest)))
+                    ).scalars()
                 )
                 kept = [f for f in latest.values() if f.answer_id in known]
                 if kept:
-                    conn.execute(delete(feedback).where(feedback.c.answer_id.in_([f.answer_id for f in kept])))
+                    conn.execute(
+                        delete(feedback).where(feedback.c.answer_id.in_([f.answer_id for f in kept]))
+                    )
                     conn.execute(insert(feedback), [_feedback_row(f) for f in kept])
 
     def has_answer(self, answer_id: str) -> bool:

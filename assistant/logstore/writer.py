@@ -68,7 +68,11 @@ class BackgroundWriter:
                 self.dropped += 1
                 dropped = self.dropped
             if dropped == 1 or dropped % 1000 == 0:
-                log.warning("conversation log queue full: %d rows dropped so far (%s)", dropped, self._error or "database slow")
+                log.warning(
+                    "conversation log queue full: %d rows dropped so far (%s)",
+                    dropped,
+                    self._error or "database slow",
+                )
             return False
 
     def health(self) -> WriterHealth:
@@ -120,7 +124,9 @@ class BackgroundWriter:
                     [r for r in batch if isinstance(r, FeedbackRecord)],
                 )
             except (IntegrityError, DataError) as exc:  # these rows can never be written: drop them
-                log.error("conversation log: %d rows refused by the database and dropped: %s", len(batch), exc)
+                log.error(
+                    "conversation log: %d rows refused by the database and dropped: %s", len(batch), exc
+                )
                 with self._idle:
                     self.dropped += len(batch)
                 self._done(len(batch), written=False)

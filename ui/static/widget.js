@@ -60,7 +60,7 @@
     ".send:disabled { background: #94a3b8; cursor: wait; }",
     ".foot { padding: 0 12px 8px; color: #64748b; font-size: 12px; }",
     ".rate { margin-top: 6px; display: flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 12px; color: #64748b; }",
-    ".rate button { border: 1px solid #cbd5e1; background: #fff; border-radius: 6px; padding: 2px 8px; cursor: pointer; font-size: 14px; }",
+    ".rate button { border: 1px solid #cbd5e1; background: #fff; border-radius: 6px; padding: 2px 8px; cursor: pointer; font-size: 12px; }",
     ".rate button[aria-pressed=true] { background: #dbeafe; border-color: #1d4ed8; }",
     ".rate input { flex: 1 1 160px; min-width: 0; padding: 3px 6px; border: 1px solid #cbd5e1; border-radius: 6px; font-size: 12px; }",
     ".rate .send-comment { font-size: 12px; }"
@@ -233,14 +233,12 @@
       var bar = el("div", "rate");
       bar.appendChild(el("span", "id", "编号 " + answerId.slice(0, 8)));
       bar.title = "回答编号 " + answerId;
-      var up = el("button", "up", "👍");
-      var down = el("button", "down", "👎");
+      var up = el("button", "up", "👍 有用");
+      var down = el("button", "down", "👎 没用");
       var comment = el("input");
       var sendComment = el("button", "send-comment", "提交评语");
       var status = el("span", "status");
       var rating = null;
-      up.setAttribute("aria-label", "有帮助");
-      down.setAttribute("aria-label", "没有帮助");
       comment.placeholder = "可选：哪里不对？";
       comment.maxLength = MAX_COMMENT;
       comment.setAttribute("aria-label", "评语");

@@ -59,7 +59,9 @@ def _report(request: Request, since: str) -> Report:
         store.migrate()
         return build_report(store, start)
     except SQLAlchemyError:
-        raise HTTPException(status_code=503, detail="对话记录数据库暂时不可用，请稍后再试。", headers={"Retry-After": "30"}) from None
+        raise HTTPException(
+            status_code=503, detail="对话记录数据库暂时不可用，请稍后再试。", headers={"Retry-After": "30"}
+        ) from None
 
 
 def _answer_link(answer_id: str, text: str | None) -> str:
@@ -81,13 +83,14 @@ def report_page(request: Request, since: str = "7d") -> HTMLResponse:
         for which, alt in (("volume", "每日回答数（按入口）"), ("refusals", "每日拒答率"))
     )
     csv_links = " · ".join(
-        f"<a href='/admin/report/{name.removesuffix('.csv')}.csv?since={quote(since)}'>{name}</a>" for name in csv_tables(report)
+        f"<a href='/admin/report/{name.removesuffix('.csv')}.csv?since={quote(since)}'>{name}</a>"
+        for name in csv_tables(report)
     )
     body = [
         "<h1>对话记录报告</h1>",
         f"<form method='get'><label>时间范围 <input name='since' value='{escape(since, quote=True)}' size='12'></label> <button>刷新</button> <span class=muted>如 7d、24h、2026-11-01</span></form>",
         f"<p>{report.since:%Y-%m-%d %H:%M} 至 {report.until:%Y-%m-%d %H:%M}（UTC）：回答 <b>{report.answers}</b> 次，未能作答 <b>{report.refused}</b> 次（{rate}）；"
-        f"👍 {report.ratings.get('up', 0)} · 👎 {report.ratings.get('down', 0)}</p>",
+        f"评价：有用 👍 {report.ratings.get('up', 0)} · 没用 👎 {report.ratings.get('down', 0)}</p>",
         "<p>按入口：" + escape("，".join(f"{s} {n}" for s, n in report.surfaces.items()) or "-") + "</p>",
         charts,
         f"<p>导出 CSV：{csv_links}</p>",
@@ -100,7 +103,8 @@ def report_page(request: Request, since: str = "7d") -> HTMLResponse:
                     escape(r["comment"] or "（无评语）"),
                     f"{r['created_at']:%Y-%m-%d %H:%M}",
                     escape(r["surface"]),
-                    "<br>".join(_citation_link(c) for c in r["citations"]) or "<span class=muted>无（拒答）</span>",
+                    "<br>".join(_citation_link(c) for c in r["citations"])
+                    or "<span class=muted>无（拒答）</span>",
                 ]
                 for r in report.low_rated
             ],
@@ -120,12 +124,18 @@ def report_page(request: Request, since: str = "7d") -> HTMLResponse:
         "<h2 id='frequent'>最常问的问题</h2>",
         _table(
             ["问题", "次数", "未能作答"],
-            [[_answer_link(q["answer_id"], q["question"]), str(q["times"]), str(int(q["refused"] or 0))] for q in report.frequent],
+            [
+                [_answer_link(q["answer_id"], q["question"]), str(q["times"]), str(int(q["refused"] or 0))]
+                for q in report.frequent
+            ],
         ),
         "<h2>每日</h2>",
         _table(
             ["日期", "回答", "未能作答", "拒答率"],
-            [[escape(d.day), str(d.answers), str(d.refused), f"{100 * d.refusal_rate:.1f}%"] for d in report.days],
+            [
+                [escape(d.day), str(d.answers), str(d.refused), f"{100 * d.refusal_rate:.1f}%"]
+                for d in report.days
+            ],
         ),
     ]
     return _page("对话记录报告", "".join(body))
@@ -141,7 +151,10 @@ def report_csv(request: Request, table: str, since: str = "7d") -> Response:
     tables = csv_tables(_report(request, since))
     rows = tables.get(f"{table}.csv")
     if rows is None:
-        raise HTTPException(status_code=404, detail=f"未知表 {table!r}：可用 " + "、".join(t.removesuffix(".csv") for t in tables))
+        raise HTTPException(
+            status_code=404,
+            detail=f"未知表 {table!r}：可用 " + "、".join(t.removesuffix(".csv") for t in tables),
+        )
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return Response(
@@ -160,7 +173,7 @@ def answer_page(request: Request, answer_id: str) -> HTMLResponse:
         raise HTTPException(status_code=503, detail="对话记录数据库暂时不可用，请稍后再试。") from None
     if row is None:
         raise HTTPException(status_code=404, detail=f"对话记录中没有回答 {answer_id[:64]!r}。")
-    rating = {"up": "👍", "down": "👎"}.get(row["rating"] or "", "（未评价）")
+    rating = {"up": "👍 有用", "down": "👎 没用"}.get(row["rating"] or "", "（未评价）")
     body = [
         f"<p><a href='/admin/report'>← 报告</a></p><h1>回答 {escape(row['answer_id'])}</h1>",
         _table(
@@ -186,6 +199,8 @@ def chunk_page(request: Request, chunk_id: str) -> HTMLResponse:
     chunk = service.chunk(chunk_id[:200]) if service is not None else None
     if chunk is None:
         raise HTTPException(status_code=404, detail=f"索引中没有段落 {chunk_id[:200]!r}（文档可能已更新）。")
-    where = " › ".join([chunk.doc_title, *chunk.section_path]) + (f" · {chunk.column}" if chunk.column else "")
+    where = " › ".join([chunk.doc_title, *chunk.section_path]) + (
+        f" · {chunk.column}" if chunk.column else ""
+    )
     body = f"<h1>{escape(where)}</h1><div style='white-space: pre-wrap'>{escape(chunk.text)}</div>"
     return _page(where, body)

@@ -21,9 +21,13 @@ _ANSWER_ID = r"^(chatcmpl-)?[0-9a-f]{32}$"  # an /api answer_id, or the id of an
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    answer_id: str = Field(max_length=64, description="`answer_id` of the answer (or the OpenAI completion `id`).")
+    answer_id: str = Field(
+        max_length=64, description="`answer_id` of the answer (or the OpenAI completion `id`)."
+    )
     rating: Rating = Field(description="`up` or `down`.")
-    comment: str | None = Field(None, description="What was wrong or right; at most PLANQA_FEEDBACK_COMMENT_CHARS characters.")
+    comment: str | None = Field(
+        None, description="What was wrong or right; at most PLANQA_FEEDBACK_COMMENT_CHARS characters."
+    )
 
 
 class FeedbackSaved(BaseModel):
@@ -33,7 +37,9 @@ class FeedbackSaved(BaseModel):
 
 
 def _unknown(answer_id: str) -> HTTPException:
-    return HTTPException(status_code=404, detail=f"未找到回答 {answer_id[:64]!r}：请对本服务给出的回答（answer_id）评价。")
+    return HTTPException(
+        status_code=404, detail=f"未找到回答 {answer_id[:64]!r}：请对本服务给出的回答（answer_id）评价。"
+    )
 
 
 @router.post(
@@ -44,10 +50,14 @@ def _unknown(answer_id: str) -> HTTPException:
 def feedback(body: FeedbackRequest, request: Request, settings: SettingsDep) -> FeedbackSaved:
     """Rate an answer; a later rating of the same answer replaces the earlier one."""
     if body.comment and len(body.comment) > settings.feedback_comment_chars:
-        raise InvalidInput(f"comment 过长：最多 {settings.feedback_comment_chars} 个字符，当前 {len(body.comment)} 个。")
+        raise InvalidInput(
+            f"comment 过长：最多 {settings.feedback_comment_chars} 个字符，当前 {len(body.comment)} 个。"
+        )
     log = conversation_log(request)
     if log is None:
-        raise HTTPException(status_code=404, detail="本服务未开启对话记录（PLANQA_CONVERSATION_LOG），无法保存评价。")
+        raise HTTPException(
+            status_code=404, detail="本服务未开启对话记录（PLANQA_CONVERSATION_LOG），无法保存评价。"
+        )
     if not re.match(_ANSWER_ID, body.answer_id):
         raise _unknown(body.answer_id)
     answer_id = body.answer_id.removeprefix("chatcmpl-")
@@ -55,5 +65,7 @@ def feedback(body: FeedbackRequest, request: Request, settings: SettingsDep) -> 
     if outcome is FeedbackOutcome.UNKNOWN_ANSWER:
         raise _unknown(body.answer_id)
     if outcome is FeedbackOutcome.UNAVAILABLE:
-        raise HTTPException(status_code=503, detail="评价暂时无法保存，请稍后再试。", headers={"Retry-After": "30"})
+        raise HTTPException(
+            status_code=503, detail="评价暂时无法保存，请稍后再试。", headers={"Retry-After": "30"}
+        )
     return FeedbackSaved(answer_id=answer_id, rating=body.rating)

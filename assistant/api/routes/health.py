@@ -33,7 +33,8 @@ def healthz(request: Request) -> JSONResponse:
         health = health.model_copy(
             update={
                 "log_store": logged.status,
-                "log_store_detail": logged.detail and f"{logged.detail}; {logged.queued} rows waiting, {logged.dropped} dropped",
+                "log_store_detail": logged.detail
+                and f"{logged.detail}; {logged.queued} rows waiting, {logged.dropped} dropped",
                 "status": "degraded" if logged.status == "degraded" else health.status,
             }
         )
