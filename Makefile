@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install serve test test-fast lint eval bench ingest browser-deps clean
+.PHONY: install serve test test-fast lint eval bench ingest browser-deps pg-deps clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -30,7 +30,13 @@ browser-deps:
 		|| { if [ "$$CI" = "true" ]; then echo "browser-deps: could not install chromium (CI=true: the browser tests must run)"; exit 1; fi; \
 		     echo "browser-deps: could not install chromium; browser tests will be skipped"; }; fi
 
-test: install browser-deps
+# PostgreSQL 15 for the conversation-log tests (they start their own server in a temp folder).
+pg-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		(apt-get update -qq && apt-get install -y -qq postgresql >/dev/null) \
+		|| echo "pg-deps: could not install postgresql; the PostgreSQL tests will be skipped"; fi
+
+test: install browser-deps pg-deps
 	$(BIN)/python -m pytest -q -ra
 
 test-fast: install
@@ -47,4 +53,4 @@ bench: install
 	$(BIN)/python -m evals.bench
 
 clean:
-	rm -rf .index .pytest_cache test-output
+	rm -rf .index .pytest_cache test-output planqa-report

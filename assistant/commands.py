@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from assistant.report_cli import add_report_parser
+
 REGISTRY: list = []
 
 
@@ -77,6 +79,7 @@ def cmd_ask(args, settings) -> None:
     runtime = _runtime(settings)
     runtime.ensure_index()
     answer = runtime.ask(args.question, history=_read_history(args.history), doc_ids=args.doc or None, mode=args.mode)
+    answer = _logged(answer, args, settings)
     if args.json:
         _print_json(answer.model_dump())
         return
@@ -86,6 +89,21 @@ def cmd_ask(args, settings) -> None:
         for c in answer.citations:
             where = c.section + (f" ▣ {c.column}" if c.column else "")
             print(f"[{c.n}] 《{c.doc_title}》{where}\n    “{c.quote[:200]}”")
+    if answer.answer_id:
+        print(f"\n回答编号 {answer.answer_id}（评价：POST /api/feedback）")
+
+
+def _logged(answer, args, settings):
+    """The answer with its `answer_id`, written to the conversation log before the command exits."""
+    from assistant.logstore import AskContext, Surface, open_conversation_log
+
+    conversation_log = open_conversation_log(settings)
+    if conversation_log is None:
+        return answer
+    try:
+        return conversation_log.record(answer, AskContext(Surface.CLI, args.question, mode=args.mode))
+    finally:
+        conversation_log.close()
 
 
 def register_ask(sub) -> None:
@@ -127,6 +145,7 @@ def register_eval(sub) -> None:
 
 
 REGISTRY.append(register_eval)
+REGISTRY.append(add_report_parser)  # planqa report: assistant/report_cli.py
 
 
 def register_documents(sub) -> None:

@@ -38,6 +38,10 @@ class Answer(BaseModel):
     backend: str = "extractive"
     latency_ms: float = 0.0
     refusal_reason: str | None = None
+    answer_id: str | None = Field(
+        None,
+        description="This answer in the conversation log, for POST /api/feedback; null when the log is off.",
+    )
 
 
 class DocumentInfo(BaseModel):
@@ -67,3 +71,5 @@ class Health(BaseModel):
     backend: str
     embeddings: str
     detail: str | None = None
+    log_store: Literal["ok", "degraded", "off"] = "off"
+    log_store_detail: str | None = None

@@ -75,7 +75,19 @@ class Settings(BaseSettings):
     login_failures_per_minute: int = Field(5, ge=1, description="Failed chat-page logins a minute per IP before further attempts get 429.")
     ui_events_per_minute: int = Field(240, ge=0, description="Chat-page events a minute per IP and per browser session that are not answers (page load, opening a passage, clearing); answers count against PLANQA_RATE_LIMIT_PER_MINUTE like API requests; 0 turns the limit off.")
     long_question_chars: int = Field(250, ge=50, description="A question or search counts once against the rate limit per this many characters it has (history included): a long question costs more to answer.")
-    log_questions: bool = Field(False, description="Write question text into the access log.")
+
+    access_log_questions: bool = Field(False, description="Write question text (unmasked) into the access log.")
+
+    # conversation log (assistant.logstore)
+    conversation_log: bool = Field(True, description="Keep a log of answers and their feedback in PLANQA_DB_URL; false: no log, no feedback buttons.")
+    db_url: str | None = Field(None, description="Database of the conversation log: sqlite:///path or postgresql://user:pass@host/db; unset: SQLite in PLANQA_DATA_DIR.")
+    data_dir: Path = Field(PROJECT_ROOT / ".data", description="Folder of the default SQLite conversation log and the salt of client-IP hashes.")
+    log_questions: bool = Field(True, description="Store each question's text (masked: phone, ID-card and e-mail) in the conversation log; false keeps only counts.")
+    log_retention_days: int = Field(180, description="Answers and feedback older than this many days are purged from the conversation log.")
+    log_ip_salt: str | None = Field(None, description="Salt of the client-IP hashes in the conversation log; unset: a random salt kept in PLANQA_DATA_DIR/ip-salt.")
+    # a minute of answers at the measured peak (~45/s) with room to spare; beyond it rows are dropped
+    log_queue_size: int = Field(5000, description="Log rows waiting for the database; when it is slow or down and the queue is full, new rows are dropped (with a warning).")
+    feedback_comment_chars: int = Field(1000, description="Longest feedback comment accepted.")
 
     @field_validator("api_keys", "admin_keys", "widget_keys", "cors_origins", mode="before")
     @classmethod
@@ -104,6 +116,25 @@ class Settings(BaseSettings):
         if not 0.0 <= value <= 1.0:
             raise ValueError("must be a share between 0 and 1 (1 always embeds the query)")
         return value
+
+    @field_validator("log_retention_days", "log_queue_size", "feedback_comment_chars")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @field_validator("db_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError("must start with sqlite:/// or postgresql:// (e.g. postgresql://planqa:secret@127.0.0.1/planqa)")
+        return value
+
+    @property
+    def log_db_url(self) -> str:
+        """PLANQA_DB_URL, or SQLite in PLANQA_DATA_DIR."""
+        return self.db_url or f"sqlite:///{self.data_dir / 'planqa.sqlite3'}"
 
     @field_validator("workers")
     @classmethod

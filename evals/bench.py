@@ -11,6 +11,7 @@ Parts:
   http      `/api/ask` of real servers (`planqa serve` in child processes on free 127.0.0.1 ports,
             with the default PLANQA_WORKERS and with one) under 16 and 64 concurrent clients;
             errors counted
+  logging   `/api/ask` with the conversation log off and on, 16 clients (evals/bench_logging.py)
   profile   cProfile of `Runtime.ask` over the questions: where an answer's time goes
   growth    synthetic corpora of 1×, 10×, 100× the real one (evals/growth.py)
 
@@ -48,7 +49,7 @@ from evals.bench_support import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("ingest", "latency", "http", "profile", "growth")
+PARTS = ("ingest", "latency", "http", "logging", "profile", "growth")
 
 
 __all__ = ["main", "percentile", "summary"]
@@ -274,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="planqa-bench-") as tmp:
         index_dir = args.index_dir or Path(tmp) / "index"
-        needs_index = {"latency", "http", "profile"} & set(parts)
+        needs_index = {"latency", "http", "logging", "profile"} & set(parts)
         if "ingest" in parts or (needs_index and args.index_dir is None):
             record("ingest", lambda: part_ingest(index_dir, embeddings))
         if "latency" in parts:
@@ -286,6 +287,17 @@ def main(argv: list[str] | None = None) -> int:
                 "http",
                 lambda: part_http(
                     index_dir, embeddings, clients, args.seconds, args.questions, args.omp_threads, workers
+                ),
+            )
+        if "logging" in parts:
+            from evals.bench_logging import part_logging
+
+            counts = [int(c) for c in args.clients.split(",")]
+            clients = 16 if 16 in counts else counts[0]  # the figure is at 16 clients
+            record(
+                "logging",
+                lambda: part_logging(
+                    index_dir, embeddings, clients, args.seconds, args.questions, args.omp_threads
                 ),
             )
         if "profile" in parts:

@@ -35,9 +35,10 @@ def start_server(
     log_path: Path,
     omp_threads: int | None,
     workers: int | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.Popen:
     """`planqa serve` in a child process, configured by PLANQA_* variables as in production;
-    `workers` None leaves PLANQA_WORKERS to its default."""
+    `workers` None leaves PLANQA_WORKERS to its default; `extra_env` adds variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANQA_")}
     env |= {
         "PLANQA_INDEX_DIR": str(index_dir),
@@ -49,6 +50,7 @@ def start_server(
         env["PLANQA_WORKERS"] = str(workers)
     if omp_threads:
         env["OMP_NUM_THREADS"] = str(omp_threads)
+    env |= extra_env or {}
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - the child writes into it until stopped
     return subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "serve"],

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from evals.bench_logging import render_logging
+
 ANALYSIS_BEGIN = "<!-- analysis: written by hand, kept when the figures are regenerated -->"
 ANALYSIS_END = "<!-- /analysis -->"
 TARGET_PER_S = 40  # answers a second with 16 clients on 2 cores (the HTTP issue)
@@ -272,6 +274,7 @@ def write_report(results: dict, out: Path) -> list[Path]:
         ("ingest", _ingest),
         ("latency", _latency),
         ("http", _http),
+        ("logging", render_logging),
         ("profile", _profile),
         ("growth", _growth),
     ):

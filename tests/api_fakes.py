@@ -243,7 +243,8 @@ def serving_settings(**overrides) -> Settings:
         rate_limit_per_minute=0,
         max_body_bytes=64_000,
         max_question_chars=2000,
-        log_questions=False,
+        access_log_questions=False,
+        conversation_log=False,  # tests that log turn it on with a database of their own
     )
     return load_settings(**(values | overrides))
 

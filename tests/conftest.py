@@ -24,3 +24,38 @@ def runtime(tmp_path_factory):
     rt = Runtime(settings)
     rt.ensure_index()
     return rt.load()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server of its own for the session (see tests/pg_server.py)."""
+    from tests.pg_server import PostgresServer, pg_bindir
+
+    bindir = pg_bindir()
+    if bindir is None:
+        pytest.skip(
+            "PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql (make pg-deps)"
+        )
+    server = PostgresServer(bindir)
+    server.start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """The same conversation-log tests against SQLite and against a real PostgreSQL server; each
+    PostgreSQL test gets a database of its own."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'log.sqlite3'}"
+    server = request.getfixturevalue("postgres")
+    name = f"t_{request.node.name.split('[')[0][-40:].lower()}_{os.getpid()}_{id(request) % 100000}"
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(
+        server.url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.url.rsplit("/", 1)[0] + f"/{name}"

@@ -102,6 +102,7 @@ def fault_settings(index_dir: Path, corpus_dir: Path = CORPUS, **overrides) -> S
         widget_keys=[],
         cors_origins=[],
         rate_limit_per_minute=0,
+        data_dir=index_dir.parent / "data",  # the conversation log, on as shipped, in the test's folder
     )
     return load_settings(**(values | overrides))
 

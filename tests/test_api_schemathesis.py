@@ -21,6 +21,7 @@ OPERATIONS = [
     ("POST", "/api/search"),
     ("GET", "/api/documents"),
     ("GET", "/api/chunks/{chunk_id}"),
+    ("POST", "/api/feedback"),
     ("POST", "/v1/chat/completions"),
     ("GET", "/v1/models"),
     ("GET", "/healthz"),

@@ -185,7 +185,7 @@ def test_key_policy():
 @pytest.mark.slow
 @pytest.mark.parametrize("log_questions", [False, True])
 def test_access_log_leaves_questions_out_unless_asked(caplog, log_questions):
-    settings = serving_settings(log_questions=log_questions)
+    settings = serving_settings(access_log_questions=log_questions)
     secret_question = "专栏2列了哪些项目？我的手机号是13800000000"
     with (
         live_server(create_app(settings, FakeService())) as url,

@@ -182,6 +182,8 @@ def test_index_deleted_while_serving_degrades_and_ingest_rebuild_recovers(served
             "backend": "extractive",
             "embeddings": "hash",
             "detail": None,
+            "log_store": "ok",
+            "log_store_detail": None,
         }
     assert served.retriever.build_id == current_build_id(settings.index_dir)
 

@@ -58,6 +58,7 @@ def server(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANQA_")}
     env |= {
         "PLANQA_INDEX_DIR": str(tmp_path / "index"),
+        "PLANQA_DATA_DIR": str(tmp_path / "data"),  # the conversation log (SQLite) of this server
         "PLANQA_EMBEDDINGS": "hash",
         "PLANQA_PORT": str(port),
         "PLANQA_WORKERS": "2",

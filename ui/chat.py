@@ -15,6 +15,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
+from assistant.logstore import AskContext, ConversationLog, FeedbackOutcome, Rating, Surface  # noqa: E402
 from assistant.schemas import Answer, Citation, Turn  # noqa: E402
 from assistant.service import AssistantService  # noqa: E402
 from retrieval.errors import PlanqaError  # noqa: E402
@@ -61,6 +62,13 @@ def takes_uploads(blocks: gr.Blocks) -> bool:
     return any(isinstance(block, UPLOADING) for block in blocks.blocks.values())
 
 
+LogGetter = Callable[[], ConversationLog | None]
+RATING_THANKS = {
+    Rating.UP: "感谢评价：已记为“有用”。",
+    Rating.DOWN: "感谢评价：已记为“没用”，我们会据此改进。",
+}
+
+
 def shown(text: str) -> str:
     """Text for the chatbot, which renders (sanitised) HTML when markdown is off: escaped, so
     `<img onerror=…>` or `[link](…)` is displayed exactly as typed, never rendered or run."""
@@ -85,8 +93,50 @@ def _notice(message: str | None):
     return gr.Markdown(value=f"⚠️ {shown(message)}", visible=True)
 
 
-def build_chat(get_service: ServiceGetter) -> gr.Blocks:
-    """The chat page; `get_service` is called per request (the service is built in the lifespan)."""
+def _client(request: gr.Request | None) -> tuple[str | None, str | None]:
+    """The Gradio session (one browser tab) and the client's address."""
+    if request is None:
+        return None, None
+    client = getattr(request, "client", None)
+    return getattr(request, "session_hash", None), getattr(client, "host", None)
+
+
+def last_answer_id(turns: list[dict]) -> str | None:
+    return next((t.get("answer_id") for t in reversed(turns) if t["role"] == "assistant"), None)
+
+
+def build_chat(get_service: ServiceGetter, get_log: LogGetter = lambda: None) -> gr.Blocks:
+    """The chat page; `get_service` and `get_log` are called per request (both are built in the
+    lifespan). With a conversation log, each answer shows its id and 👍/👎 with a comment."""
+
+    def logged(answer: Answer, question: str, reply_mode: bool, request: gr.Request | None) -> Answer:
+        log = get_log()
+        if log is None:
+            return answer
+        session, client = _client(request)
+        mode = "reply" if reply_mode else "answer"
+        return log.record(
+            answer, AskContext(Surface.CHAT, question, mode=mode, session_id=session, client=client)
+        )
+
+    def show_feedback(turns: list[dict]):
+        answer_id = last_answer_id(turns) if get_log() is not None else None
+        return (
+            gr.Row(visible=bool(answer_id)),
+            gr.Markdown(value=f"回答编号 `{answer_id}`：这条回答有用吗？" if answer_id else ""),
+            gr.Textbox(value=""),
+            gr.Markdown(value="", visible=False),
+        )
+
+    def send_feedback(rating: Rating, comment: str, turns: list[dict]):
+        log, answer_id = get_log(), last_answer_id(turns)
+        if log is None or not answer_id:
+            return gr.Markdown(value="暂时无法评价。", visible=True)
+        outcome = log.feedback(answer_id, rating, (comment or "")[: log.comment_chars])
+        message = (
+            RATING_THANKS[rating] if outcome is FeedbackOutcome.SAVED else "评价暂时无法保存，请稍后再试。"
+        )
+        return gr.Markdown(value=message, visible=True)
 
     def load_documents():
         service = get_service()
@@ -94,7 +144,9 @@ def build_chat(get_service: ServiceGetter) -> gr.Blocks:
             return gr.Dropdown(choices=[])
         return gr.Dropdown(choices=[(d.title, d.doc_id) for d in service.documents()])
 
-    def respond(question: str, doc_ids: list[str], reply_mode: bool, turns: list[dict]) -> Iterator:
+    def respond(
+        question: str, doc_ids: list[str], reply_mode: bool, turns: list[dict], request: gr.Request = None
+    ) -> Iterator:
         question = (question or "").strip()
         messages = [{"role": t["role"], "content": shown(t["content"])} for t in turns]
         if not question:
@@ -143,11 +195,12 @@ def build_chat(get_service: ServiceGetter) -> gr.Blocks:
         if answer is None:
             yield messages, "", _notice("回答中断，请重试。"), no_citations, turns
             return
+        answer = logged(answer, question, reply_mode, request)
         messages[-1] = {"role": "assistant", "content": shown(answer.answer)}
         turns = [
             *turns,
             {"role": "user", "content": question},
-            {"role": "assistant", "content": answer.answer},
+            {"role": "assistant", "content": answer.answer, "answer_id": answer.answer_id},
         ]
         notice = (
             f"未能根据规划原文作答：{answer.refusal_reason or '资料中没有相关内容'}"
@@ -203,6 +256,19 @@ def build_chat(get_service: ServiceGetter) -> gr.Blocks:
                     interactive=True,
                     elem_id="planqa-citations",
                 )
+                with gr.Column(visible=False, elem_id="planqa-feedback") as feedback_row:
+                    answer_ref = gr.Markdown(elem_id="planqa-answer-id")
+                    with gr.Row():
+                        comment = gr.Textbox(
+                            placeholder="可选：补充说明（哪里不对、缺了什么）",
+                            show_label=False,
+                            scale=4,
+                            max_lines=3,
+                            elem_id="planqa-feedback-comment",
+                        )
+                        up = gr.Button("👍 有用", scale=0, min_width=90, elem_id="planqa-up")
+                        down = gr.Button("👎 没用", scale=0, min_width=90, elem_id="planqa-down")
+                feedback_status = gr.Markdown(visible=False, elem_id="planqa-feedback-status")
                 with gr.Row():
                     question = gr.Textbox(
                         placeholder="请输入关于规划的问题…",
@@ -235,8 +301,11 @@ def build_chat(get_service: ServiceGetter) -> gr.Blocks:
 
         inputs = [question, doc_filter, reply_mode, turns]
         outputs = [chatbot, question, notice, citations, turns]
+        feedback_outputs = [feedback_row, answer_ref, comment, feedback_status]
         for trigger in (send.click, question.submit):
-            trigger(respond, inputs, outputs, concurrency_limit=4, api_visibility="private")
+            trigger(respond, inputs, outputs, concurrency_limit=4, api_visibility="private").then(
+                show_feedback, [turns], feedback_outputs, queue=False, api_visibility="private"
+            )
             trigger(
                 lambda: gr.Accordion(visible=False),
                 None,
@@ -248,19 +317,33 @@ def build_chat(get_service: ServiceGetter) -> gr.Blocks:
             open_passage, None, [passage_box, passage_where, passage_text], api_visibility="private"
         )
         for trigger in (clear_btn.click, chatbot.clear):
-            trigger(clear, None, [chatbot, turns, notice, citations, passage_box], api_visibility="private")
+            trigger(
+                clear, None, [chatbot, turns, notice, citations, passage_box], api_visibility="private"
+            ).then(show_feedback, [turns], feedback_outputs, queue=False, api_visibility="private")
+        for button, rating in ((up, Rating.UP), (down, Rating.DOWN)):
+            button.click(
+                lambda text, history, rating=rating: send_feedback(rating, text, history),
+                [comment, turns],
+                [feedback_status],
+                api_visibility="private",
+            )
         demo.load(load_documents, None, [doc_filter], api_visibility="private")
     return demo
 
 
 def mount_chat(
-    app, get_service: ServiceGetter, *, path: str = "/ui", login: Callable[[str, str], bool] | None = None
+    app,
+    get_service: ServiceGetter,
+    *,
+    path: str = "/ui",
+    login: Callable[[str, str], bool] | None = None,
+    get_log: LogGetter = lambda: None,
 ):
     """Mount the chat on a FastAPI app; with `login`, the page asks for a user name and key first.
 
     Queued events are reachable only through the queue (api_open=False), which bounds them
     (QUEUE_SIZE waiting); `/run/…` keeps only the page's instant, unqueued events."""
-    blocks = build_chat(get_service).queue(api_open=False, max_size=QUEUE_SIZE)
+    blocks = build_chat(get_service, get_log).queue(api_open=False, max_size=QUEUE_SIZE)
     return gr.mount_gradio_app(
         app,
         blocks,

@@ -3,7 +3,9 @@
     /api/ask, /api/ask/stream, /api/search,     JSON and SSE; key-checked and rate-limited
     /api/documents, /api/chunks/{id}
     /v1/chat/completions, /v1/models            OpenAI-compatible; key-checked and rate-limited
+    /api/feedback                               👍/👎 on an answer_id; key-checked and rate-limited
     /healthz, /docs, /openapi.json              open
+    /admin/report                               the conversation log report (PLANQA_ADMIN_KEYS)
     /ui                                         Gradio chat (login with a key when keys are set)
     /admin, /api/admin/...                      document administration (PLANQA_ADMIN_KEYS)
     /widget.js, /widget-demo                    the portal widget and a page that shows it
@@ -27,12 +29,14 @@ from fastapi.responses import RedirectResponse
 from starlette.routing import Mount
 
 from assistant.api.chat_guard import ChatGuard, event_specs
+from assistant.api.conversation import CLIENT_HEADER, SESSION_HEADER
 from assistant.api.deps import require_access
 from assistant.api.docs import mount_docs
 from assistant.api.errors import install_error_handlers
 from assistant.api.middleware import AccessLog, BodySizeLimit, CatchAll
-from assistant.api.routes import admin, ask, corpus, health, openai, widget
+from assistant.api.routes import admin, admin_report, ask, corpus, feedback, health, openai, widget
 from assistant.api.security import KeyPolicy, SlidingWindowLimiter
+from assistant.logstore import open_conversation_log
 from assistant.service import AssistantService
 from assistant.settings import Settings
 from retrieval.errors import IndexUnavailable
@@ -64,6 +68,7 @@ def _lifespan(settings: Settings):
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         built = None
+        app.state.conversation_log = open_conversation_log(settings)  # its thread opens the database
         if app.state.service is None:
             try:
                 built = await anyio.to_thread.run_sync(_build_runtime, settings)
@@ -77,6 +82,8 @@ def _lifespan(settings: Settings):
             close = getattr(built, "close", None)
             if callable(close):
                 close()
+            if app.state.conversation_log is not None:
+                await anyio.to_thread.run_sync(app.state.conversation_log.close)  # writes what is queued
 
     return lifespan
 
@@ -93,6 +100,7 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
     app.state.settings = settings
     app.state.service = service
     app.state.service_error = None
+    app.state.conversation_log = None  # opened in the lifespan (PLANQA_CONVERSATION_LOG)
     app.state.key_policy = KeyPolicy(
         tuple(settings.api_keys), tuple(settings.widget_keys), tuple(settings.cors_origins)
     )
@@ -102,11 +110,13 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
     guarded = [Depends(require_access)]
     app.include_router(ask.router, prefix="/api", dependencies=guarded)
     app.include_router(corpus.router, prefix="/api", dependencies=guarded)
+    app.include_router(feedback.router, prefix="/api", dependencies=guarded)
     app.include_router(openai.router, prefix="/v1", dependencies=guarded)
     app.include_router(admin.router, prefix="/api/admin", dependencies=[Depends(admin.require_admin)])
     app.include_router(admin.page)
     app.include_router(health.router)
     app.include_router(widget.router)
+    app.include_router(admin_report.router, prefix="/admin")
 
     mount_docs(app)
     _mount_chat(app, settings)  # its guard is the innermost middleware
@@ -128,11 +138,11 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["Authorization", "Content-Type"],
+        allow_headers=["Authorization", "Content-Type", SESSION_HEADER, CLIENT_HEADER],
         expose_headers=["Retry-After"],
         max_age=600,
     )
-    app.add_middleware(AccessLog, log_questions=settings.log_questions)
+    app.add_middleware(AccessLog, log_questions=settings.access_log_questions)
     return app
 
 
@@ -145,7 +155,12 @@ def _mount_chat(app: FastAPI, settings: Settings) -> None:
     def login(_user: str, password: str) -> bool:
         return keys.check(password, origin=None, widget_allowed=False) is not None
 
-    mount_chat(app, lambda: app.state.service, login=login if settings.api_keys else None)
+    mount_chat(
+        app,
+        lambda: app.state.service,
+        login=login if settings.api_keys else None,
+        get_log=lambda: app.state.conversation_log,
+    )
     blocks = next(r.app.get_blocks() for r in app.routes if isinstance(r, Mount) and r.path == "/ui")
     specs = event_specs(blocks, ANSWER_EVENTS)
     uploads = takes_uploads(blocks)

@@ -7,7 +7,9 @@
  * data-api    where the API lives; defaults to the origin this script was loaded from
  * data-title  the box title (default 规划问答); data-doc-ids: comma-separated doc_ids to search
  *
- * Answers stream from POST /api/ask/stream (fetch + ReadableStream). Every piece of user or
+ * Answers stream from POST /api/ask/stream (fetch + ReadableStream); an answer with an answer_id
+ * (the conversation log is on) gets 👍/👎 and an optional comment, sent to POST /api/feedback.
+ * Every piece of user or
  * corpus text is written with textContent, never innerHTML; styles live in a shadow root so
  * the host page and the widget leave each other alone.
  */
@@ -23,6 +25,9 @@
   var TITLE = script.getAttribute("data-title") || "规划问答";
   var DOC_IDS = (script.getAttribute("data-doc-ids") || "").split(",").map(function (s) { return s.trim(); }).filter(Boolean);
   var MAX_HISTORY = 6;
+  var MAX_COMMENT = 1000;
+  // groups this page's questions in the conversation log; not stored anywhere in the browser
+  var SESSION = "w-" + Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
 
   var CSS = [
     ":host { all: initial; }",
@@ -53,7 +58,12 @@
     "textarea { flex: 1; resize: none; height: 44px; padding: 8px; border: 1px solid #cbd5e1; border-radius: 8px; font-size: 14px; }",
     ".send { border: 0; border-radius: 8px; padding: 0 16px; background: #1d4ed8; color: #fff; font-size: 14px; cursor: pointer; }",
     ".send:disabled { background: #94a3b8; cursor: wait; }",
-    ".foot { padding: 0 12px 8px; color: #64748b; font-size: 12px; }"
+    ".foot { padding: 0 12px 8px; color: #64748b; font-size: 12px; }",
+    ".rate { margin-top: 6px; display: flex; flex-wrap: wrap; align-items: center; gap: 6px; font-size: 12px; color: #64748b; }",
+    ".rate button { border: 1px solid #cbd5e1; background: #fff; border-radius: 6px; padding: 2px 8px; cursor: pointer; font-size: 12px; }",
+    ".rate button[aria-pressed=true] { background: #dbeafe; border-color: #1d4ed8; }",
+    ".rate input { flex: 1 1 160px; min-width: 0; padding: 3px 6px; border: 1px solid #cbd5e1; border-radius: 6px; font-size: 12px; }",
+    ".rate .send-comment { font-size: 12px; }"
   ].join("\n");
 
   function el(tag, className, text) {
@@ -64,7 +74,7 @@
   }
 
   function headers() {
-    var h = { "Content-Type": "application/json" };
+    var h = { "Content-Type": "application/json", "X-Planqa-Client": "widget", "X-Session-Id": SESSION };
     if (KEY) h["Authorization"] = "Bearer " + KEY;
     return h;
   }
@@ -216,6 +226,50 @@
         });
         bubble.appendChild(list);
       }
+      if (answer.answer_id) bubble.appendChild(ratingBar(answer.answer_id));
+    }
+
+    function ratingBar(answerId) {
+      var bar = el("div", "rate");
+      bar.appendChild(el("span", "id", "编号 " + answerId.slice(0, 8)));
+      bar.title = "回答编号 " + answerId;
+      var up = el("button", "up", "👍 有用");
+      var down = el("button", "down", "👎 没用");
+      var comment = el("input");
+      var sendComment = el("button", "send-comment", "提交评语");
+      var status = el("span", "status");
+      var rating = null;
+      comment.placeholder = "可选：哪里不对？";
+      comment.maxLength = MAX_COMMENT;
+      comment.setAttribute("aria-label", "评语");
+      comment.hidden = sendComment.hidden = true;
+      [up, down, sendComment].forEach(function (b) { b.type = "button"; });
+      function rate(value) {
+        rating = value;
+        up.setAttribute("aria-pressed", String(value === "up"));
+        down.setAttribute("aria-pressed", String(value === "down"));
+        comment.hidden = sendComment.hidden = false;
+        submit();
+      }
+      async function submit() {
+        var body = { answer_id: answerId, rating: rating };
+        if (comment.value.trim()) body.comment = comment.value.trim();
+        status.textContent = "…";
+        try {
+          var res = await fetch(API + "/api/feedback", { method: "POST", headers: headers(), body: JSON.stringify(body) });
+          status.textContent = res.ok ? (body.comment ? "评语已记录，谢谢！" : "谢谢评价！") : await errorText(res);
+        } catch (err) {
+          status.textContent = "网络错误，评价未能发送。";
+        }
+      }
+      up.addEventListener("click", function () { rate("up"); });
+      down.addEventListener("click", function () { rate("down"); });
+      sendComment.addEventListener("click", function () { if (rating) submit(); });
+      comment.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" && !e.isComposing) { e.preventDefault(); if (rating) submit(); }
+      });
+      [up, down, comment, sendComment, status].forEach(function (node) { bar.appendChild(node); });
+      return bar;
     }
 
     async function togglePassage(item, chunkId) {

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from assistant.api.conversation import ask_context, logged
 from assistant.api.deps import ServiceDep, SettingsDep, admit_question
 from assistant.api.errors import INTERNAL_ERROR
 from assistant.api.models import AskRequest, ErrorBody
 from assistant.api.sse import sse_event, sse_response
+from assistant.logstore import Surface
 from assistant.schemas import Answer
 from retrieval.errors import PlanqaError
 
@@ -35,7 +37,8 @@ _STREAM_DOC = {
 def ask(body: AskRequest, request: Request, service: ServiceDep, settings: SettingsDep) -> Answer:
     """Answer a question from the plans, with numbered citations, or refuse and say why."""
     admit_question(request, body.question, settings, context=_context(body))
-    return service.ask(body.question, history=body.history, doc_ids=body.doc_ids, mode=body.mode)
+    answer = service.ask(body.question, history=body.history, doc_ids=body.doc_ids, mode=body.mode)
+    return logged(request, answer, ask_context(request, Surface.API, body.question, body.mode))
 
 
 @router.post("/ask/stream", response_class=StreamingResponse, responses=_STREAM_DOC)
@@ -48,18 +51,22 @@ def ask_stream(
     # Pull the first item now: input errors (unknown doc_id, bad history) then become a normal 4xx
     # instead of an error event inside a 200 stream.
     first = next(items, None)
-    return sse_response(_events(first, items))
+    context = ask_context(request, Surface.STREAM, body.question, body.mode)
+    return sse_response(_events(first, items, lambda answer: logged(request, answer, context)))
 
 
 def _context(body: AskRequest) -> str:
     return "".join(turn.content for turn in body.history)
 
 
-def _events(first: str | Answer | None, rest: Iterator[str | Answer]) -> Iterator[bytes]:
+def _events(
+    first: str | Answer | None, rest: Iterator[str | Answer], finish: Callable[[Answer], Answer]
+) -> Iterator[bytes]:
     item = first
     try:
         while item is not None:
             if isinstance(item, Answer):
+                item = finish(item)
                 yield sse_event({"done": True, "answer": item.model_dump(mode="json")})
                 return
             if item:

@@ -12,16 +12,19 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from assistant.api.conversation import ask_context, conversation_log, logged
 from assistant.api.deps import ServiceDep, SettingsDep, admit_question
 from assistant.api.errors import INTERNAL_ERROR
 from assistant.api.models import DocIds, ErrorBody
 from assistant.api.sse import sse_event, sse_response
+from assistant.logstore import Surface
+from assistant.logstore.recorder import new_answer_id
 from assistant.schemas import Answer, Mode, Turn
 from retrieval.errors import InvalidInput, PlanqaError
 
@@ -108,14 +111,20 @@ def chat_completions(
     question, history = split_conversation(body.messages)
     admit_question(request, question, settings, context="".join(t.content for t in history))
     prompt_tokens = sum(estimate_tokens(m.text) for m in body.messages)
-    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+    # the completion's id is the answer's in the conversation log (chatcmpl-<answer_id>), so a
+    # client can send feedback on it; a stream names it before the answer exists
+    answer_id = new_answer_id() if conversation_log(request) is not None else None
+    completion_id = f"chatcmpl-{answer_id or uuid.uuid4().hex}"
+    context = ask_context(request, Surface.OPENAI, question, body.mode)
     if not body.stream:
         answer = service.ask(question, history=history, doc_ids=body.doc_ids, mode=body.mode)
+        answer = logged(request, answer, context, answer_id=answer_id)
         return _completion(completion_id, answer, prompt_tokens)
     items = iter(service.stream(question, history=history, doc_ids=body.doc_ids, mode=body.mode))
     first = next(items, None)  # input errors become a 4xx before the stream starts
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    return sse_response(_chunks(completion_id, first, items, prompt_tokens, include_usage))
+    finish = lambda answer: logged(request, answer, context, answer_id=answer_id)  # noqa: E731
+    return sse_response(_chunks(completion_id, first, items, prompt_tokens, include_usage, finish))
 
 
 def _extras(answer: Answer) -> dict[str, Any]:
@@ -123,6 +132,7 @@ def _extras(answer: Answer) -> dict[str, Any]:
         "citations": [c.model_dump(mode="json") for c in answer.citations],
         "refused": answer.refused,
         "refusal_reason": answer.refusal_reason,
+        "answer_id": answer.answer_id,
     }
 
 
@@ -155,6 +165,7 @@ def _chunks(
     rest: Iterator[str | Answer],
     prompt_tokens: int,
     include_usage: bool,
+    finish: Callable[[Answer], Answer],
 ) -> Iterator[bytes]:
     created = int(time.time())
 
@@ -179,7 +190,7 @@ def _chunks(
             item = next(rest, None)
         if item is None:
             raise RuntimeError("stream ended without a final Answer")
-        yield chunk({}, "stop", **_extras(item))
+        yield chunk({}, "stop", **_extras(finish(item)))
         if include_usage:
             payload = {
                 "id": completion_id,
