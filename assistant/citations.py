@@ -2,12 +2,15 @@
 
 Support is lexical: the share of the sentence's character bigrams found in the best-matching span of
 the chunk, and every number in the sentence must appear in the chunk. Model answers are parsed into
-segments here; sentences citing passages that were not supplied, or not supported, are dropped.
+segments here; sentences citing passages that were not supplied, not supported, or whose subject
+(place, plan, year, indicator) is not their passage's are dropped, each with its reason.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass, field
 
 from assistant.draft import Draft, Segment
 from assistant.text import grams, numbers_supported, sentence_spans
@@ -16,6 +19,9 @@ from retrieval.models import Chunk
 MIN_SUPPORT = 0.6  # share of a sentence's bigrams that its quote must contain
 _MARKER = re.compile(r"\s*\[(\d{1,2})\]")
 _LLM_SENTENCE = re.compile(r"[^。！？；!?;\n]+(?:[。！？；!?;]|(?:\s*\[\d{1,2}\])+)*")
+_ODD_MARKER = re.compile(
+    r"【\s*\d{1,2}\s*】|\[\s*(?:段落|来源|passage\s*)?\d{1,2}(?:\s*[,，、]\s*\d{1,2})+\s*\]|\[\s*(?:段落|来源)\s*\d{1,2}\s*\]"
+)
 INSUFFICIENT = "依据不足"
 
 
@@ -56,29 +62,61 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub("", text).strip()
 
 
-def segments_from_model(text: str, passages: list[Chunk]) -> list[Segment]:
-    """Parse a model's answer ('……3.2%[1]。') into verified segments; unsupported sentences and
-    markers to passages that were not supplied are dropped."""
-    segments: list[Segment] = []
-    for match in _LLM_SENTENCE.finditer(text):
+@dataclass
+class ModelCheck:
+    """What verification made of a model's answer: the segments kept and why the rest were dropped."""
+
+    segments: list[Segment] = field(default_factory=list)
+    sentences: int = 0
+    dropped: list[str] = field(default_factory=list)
+
+
+def normalise_markers(text: str) -> str:
+    """Markers as small models write them ('【1】', '［1］', '[段落1]', '[1, 2]') → '[1]' / '[1][2]'."""
+    text = _ODD_MARKER.sub(lambda m: "".join(f"[{n}]" for n in re.findall(r"\d{1,2}", m.group(0))), text)
+    return unicodedata.normalize("NFKC", text) if "［" in text else text
+
+
+def check_model_answer(text: str, passages: list[Chunk]) -> ModelCheck:
+    """Parse a model's answer ('……3.2%[1]。') into verified segments. A sentence is kept when it cites a
+    passage that was supplied, that passage supports its bigrams and numbers, and its subject (place,
+    plan, year, indicator: assistant.subjects) is the passage's. Repeated sentences are shown once."""
+    from assistant.subjects import subject_mismatches
+
+    check = ModelCheck()
+    seen: set[str] = set()
+    for match in _LLM_SENTENCE.finditer(normalise_markers(text)):
         raw = match.group(0).strip()
-        if not raw:
-            continue
-        cited = [int(n) for n in _MARKER.findall(raw)]
-        cited = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
         sentence = strip_markers(raw)
-        if not cited or not sentence or INSUFFICIENT in sentence:
+        if not sentence or INSUFFICIENT in sentence or not grams(sentence):
+            continue  # blank, the model's own 依据不足, or punctuation only
+        check.sentences += 1
+        if sentence in seen:
+            check.dropped.append(f"重复：{sentence[:40]}")
             continue
-        best = None
-        for n in cited:
-            chunk = passages[n - 1]
-            score, s, e = support(sentence, chunk)
-            if best is None or score > best[0]:
-                best = (score, chunk, s, e)
-        score, chunk, s, e = best
-        if score >= MIN_SUPPORT and numbers_supported(sentence, f"{chunk.context}\n{chunk.text}"):
-            segments.append(Segment(chunk, s, e, display=sentence))
-    return segments
+        seen.add(sentence)
+        cited = [n for n in dict.fromkeys(int(n) for n in _MARKER.findall(raw)) if 1 <= n <= len(passages)]
+        if not cited:
+            check.dropped.append(f"没有引用所给段落：{sentence[:40]}")
+            continue
+        best = max(
+            ((support(sentence, passages[n - 1]), passages[n - 1]) for n in cited), key=lambda t: t[0][0]
+        )
+        (score, s, e), chunk = best
+        if score < MIN_SUPPORT:
+            check.dropped.append(f"所引段落不支持（{score:.2f}）：{sentence[:40]}")
+        elif not numbers_supported(sentence, f"{chunk.context}\n{chunk.text}"):
+            check.dropped.append(f"数字不在所引段落中：{sentence[:40]}")
+        elif problems := subject_mismatches(sentence, chunk):
+            check.dropped.append(f"{problems[0]}：{sentence[:40]}")
+        else:
+            check.segments.append(Segment(chunk, s, e, display=sentence))
+    return check
+
+
+def segments_from_model(text: str, passages: list[Chunk]) -> list[Segment]:
+    """The verified segments of a model's answer (see check_model_answer)."""
+    return check_model_answer(text, passages).segments
 
 
 def citations_are_verbatim(answer, catalog) -> bool:

@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from assistant.llm_serve import add_llm_serve_parser
+
 REGISTRY: list = []
 
 
@@ -127,3 +129,4 @@ def register_eval(sub) -> None:
 
 
 REGISTRY.append(register_eval)
+REGISTRY.append(add_llm_serve_parser)

@@ -20,7 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.citations import verify
 from assistant.draft import Draft, render, section_label
 from assistant.question import Question, analyse
-from assistant.schemas import Answer, Mode, Turn
+from assistant.schemas import Answer, Generation, Mode, Turn
 from assistant.text import GramWeights, grams
 from retrieval.models import SearchHit
 
@@ -41,6 +41,7 @@ class QAState:
     draft: Draft | None = None
     backend: str = ""
     answer: Answer | None = None
+    generation: Generation | None = None  # set by a model backend: prompt version, what verification kept
 
 
 def history_questions(history: Sequence[Turn]) -> list[str]:
@@ -96,6 +97,7 @@ class AnswerPipeline:
             | RunnableLambda(self.generate, name="generate")
             | RunnableLambda(self.verify, name="verify")
             | RunnableLambda(self.decide, name="decide")
+            | RunnableLambda(self.annotate, name="annotate")
         )
 
     # each step takes and returns the state
@@ -187,6 +189,13 @@ class AnswerPipeline:
         state.answer = render(state.draft, state.backend or self.backend.name, latency)
         return state
 
+    def annotate(self, state: QAState) -> QAState:
+        """Record on the answer how a model wrote it (refusals too: the model may have written
+        sentences that verification dropped)."""
+        if state.generation is not None and state.answer is not None:
+            state.answer = state.answer.model_copy(update={"generation": state.generation})
+        return state
+
     def stream(self, question: str, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer"):
         """Text deltas, then the final Answer. A backend that streams tokens (an LLM) shows them as
         they come; the final Answer is the verified one and replaces what was streamed."""
@@ -199,7 +208,7 @@ class AnswerPipeline:
             state.draft, state.backend = result["draft"], result["backend"]
         else:
             state = self.generate(state)
-        state = self.decide(self.verify(state))
+        state = self.annotate(self.decide(self.verify(state)))
         if streamer is None or state.parsed.out_of_scope:
             yield from state.answer.answer.splitlines(keepends=True)
         yield state.answer
