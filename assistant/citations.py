@@ -80,9 +80,9 @@ def normalise_markers(text: str) -> str:
 def check_model_answer(text: str, passages: list[Chunk]) -> ModelCheck:
     """Parse a model's answer ('……3.2%[1]。') into verified segments. A sentence is kept when it cites a
     passage that was supplied, that passage supports its bigrams and numbers, and its subject (place,
-    plan, year, indicator: assistant.subjects) is the passage's. Repeated sentences are shown once."""
-    from assistant.subjects import subject_mismatches
-
+    plan, year, indicator: assistant.subjects) is the passage's. A sentence without a marker is
+    checked against every passage and cites the best that backs it; a sentence whose
+    markers all point at passages never supplied is dropped. Repeated sentences are shown once."""
     check = ModelCheck()
     seen: set[str] = set()
     for match in _LLM_SENTENCE.finditer(normalise_markers(text)):
@@ -95,23 +95,44 @@ def check_model_answer(text: str, passages: list[Chunk]) -> ModelCheck:
             check.dropped.append(f"重复：{sentence[:40]}")
             continue
         seen.add(sentence)
-        cited = [n for n in dict.fromkeys(int(n) for n in _MARKER.findall(raw)) if 1 <= n <= len(passages)]
-        if not cited:
-            check.dropped.append(f"没有引用所给段落：{sentence[:40]}")
+        markers = [int(n) for n in _MARKER.findall(raw)]
+        cited = [n for n in dict.fromkeys(markers) if 1 <= n <= len(passages)]
+        if markers and not cited:
+            check.dropped.append(f"引用了没有提供的段落：{sentence[:40]}")
             continue
-        best = max(
-            ((support(sentence, passages[n - 1]), passages[n - 1]) for n in cited), key=lambda t: t[0][0]
-        )
-        (score, s, e), chunk = best
-        if score < MIN_SUPPORT:
-            check.dropped.append(f"所引段落不支持（{score:.2f}）：{sentence[:40]}")
-        elif not numbers_supported(sentence, f"{chunk.context}\n{chunk.text}"):
-            check.dropped.append(f"数字不在所引段落中：{sentence[:40]}")
-        elif problems := subject_mismatches(sentence, chunk):
-            check.dropped.append(f"{problems[0]}：{sentence[:40]}")
-        else:
+        if not cited:  # small models forget markers: the sentence must then hold up against one passage
+            cited = list(range(1, len(passages) + 1))
+        verdicts = [_verdict(sentence, passages[n - 1]) for n in cited]
+        kept = [v for v in verdicts if v[0] is None]
+        if kept:
+            _, score, s, e, chunk = max(kept, key=lambda v: v[1])
             check.segments.append(Segment(chunk, s, e, display=sentence))
+        else:
+            problem = max(verdicts, key=lambda v: v[1])[0]
+            check.dropped.append(f"{problem}：{sentence[:40]}")
     return check
+
+
+def _verdict(sentence: str, chunk: Chunk) -> tuple[str | None, float, int, int, Chunk]:
+    """(why the chunk does not back the sentence or None, support score, span start, span end, chunk)."""
+    from assistant.subjects import subject_mismatches
+
+    score, s, e = support(sentence, chunk)
+    problem = None
+    if score < MIN_SUPPORT:
+        problem = f"所引段落不支持（{score:.2f}）"
+    elif not numbers_supported(sentence, f"{chunk.context}\n{chunk.text}"):
+        problem = "数字不在所引段落中"
+    elif mismatches := subject_mismatches(sentence, chunk):
+        problem = mismatches[0]
+    return problem, score, s, e, chunk
+
+
+def complete_part(text: str) -> str:
+    """The part of a model's answer under way whose sentences are finished (a sentence is finished
+    once something that is not its punctuation or markers follows it)."""
+    ends = [m.end() for m in _LLM_SENTENCE.finditer(text)]
+    return text[: ends[-2]] if len(ends) >= 2 else ""
 
 
 def segments_from_model(text: str, passages: list[Chunk]) -> list[Segment]:

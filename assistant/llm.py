@@ -15,6 +15,7 @@ every user (a 4xx/5xx answer or garbage is the model's, and the next question tr
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -23,8 +24,8 @@ from typing import TYPE_CHECKING
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.citations import INSUFFICIENT, check_model_answer
-from assistant.draft import Draft
+from assistant.citations import INSUFFICIENT, check_model_answer, complete_part
+from assistant.draft import Draft, render
 from assistant.prompts import load_prompt
 from assistant.schemas import Generation
 from assistant.text import grams, sentence_spans
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from assistant.pipeline import QAState, Search
 
 log = logging.getLogger("planqa.llm")
-EXCERPT_CHARS = 300  # of a passage the model reads: a small model reads ~58 tokens/s on 2 cores
+EXCERPT_CHARS = 260  # of a passage the model reads: a small model reads ~58 tokens/s on 2 cores
 RETRY_SECONDS = 30.0  # after the endpoint could not be reached, answer extractively this long
 REPLY_PROMPT = "reply.v1"
 
@@ -82,7 +83,7 @@ class OpenAIBackend:
         api_key: str | None,
         timeout: float,
         chat_model=None,
-        passages: int = 4,
+        passages: int = 3,
         max_tokens: int = 256,
         prompt: str = "answer.v2",
     ):
@@ -200,25 +201,49 @@ class OpenAIBackend:
         ), self.name
 
     def stream_draft(self, state: QAState, search: Search, result: dict) -> Iterator[str]:
-        """Yield the model's tokens as they come; leave the verified draft in `result`."""
+        """Yield the answer as the model writes it, one verified sentence at a time (a sentence is
+        shown once it is finished and its passage supports it: what was streamed is never taken
+        back); leave the verified draft in `result`."""
         passages = self.passages(state)
         if not passages or self._resting():
             result["draft"], result["backend"] = self.draft(state, search)
+            yield from _lines(result["draft"])
             return
-        text, usage, started = "", None, time.perf_counter()
+        text, usage, started, shown, numbers = "", None, time.perf_counter(), 0, {}
         try:
             for piece in self.chat_model.stream(self.messages(state, passages)):
                 usage = getattr(piece, "usage_metadata", None) or usage
-                delta = str(piece.content)
-                text += delta
-                if delta:
-                    yield delta
+                text += str(piece.content)
+                kept = check_model_answer(complete_part(text), passages).segments
+                yield from _shown(kept[shown:], numbers, first=shown == 0)
+                shown = max(shown, len(kept))
         except Exception as exc:
             result["draft"], result["backend"] = self._fallback(state, search, exc)
             yield "\n"
+            yield from _lines(result["draft"])
             return
         result["draft"] = self.to_draft(state, text, passages, usage, time.perf_counter() - started)
         result["backend"] = self.name
+        if not result["draft"].refused:
+            yield from _shown(result["draft"].segments[shown:], numbers, first=shown == 0)
+
+
+def _shown(segments, numbers: dict[str, int], first: bool) -> Iterator[str]:
+    """Verified segments as text deltas, clause by clause, with markers numbered as `render` will
+    number the citations (chunks in order of first use)."""
+    for i, seg in enumerate(segments):
+        n = numbers.setdefault(seg.chunk.chunk_id, len(numbers) + 1)
+        if not (first and i == 0):
+            yield "\n"
+        yield from re.findall(r"[^，,；;：:]+[，,；;：:]?", seg.shown)
+        yield f" [{n}]"
+
+
+def _lines(draft: Draft) -> Iterator[str]:
+    """An extractive draft as text deltas, line by line (the final answer replaces them anyway)."""
+    if draft.refused:
+        return
+    yield from render(draft, "").answer.splitlines(keepends=True)
 
 
 def _unreachable(exc: BaseException) -> bool:

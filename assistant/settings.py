@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible chat endpoint.")
     llm_api_key: str | None = Field(None, description="API key for the chat endpoint.")
     llm_timeout: float = Field(20.0, description="Seconds before the LLM call gives up and the extractive answer is used.")
-    # a small model reads ~58 tokens/s on 2 cores: four passages (~1,500 tokens) is a 25 s prompt
-    llm_passages: int = Field(4, description="Passages (the best-ranked, numbered) the model is shown.")
+    # a small model reads ~58 tokens/s on 2 cores: three excerpts and the rules (~600 tokens) take 10 s
+    llm_passages: int = Field(3, description="Passages (the best-ranked, numbered) the model is shown.")
     llm_max_tokens: int = Field(256, description="Most tokens the model may write for one answer.")
     llm_prompt: str = Field("answer.v2", description="Prompt template in prompts/ for answers (recorded in each answer as prompt_version).")
     llm_cache: Path = Field(default_factory=lambda: _user_cache() / "planqa" / "llm", description="Where `make llm-local` keeps the local model (outside the repository).")
