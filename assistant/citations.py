@@ -115,13 +115,13 @@ def check_model_answer(text: str, passages: list[Chunk]) -> ModelCheck:
 
 def _verdict(sentence: str, chunk: Chunk) -> tuple[str | None, float, int, int, Chunk]:
     """(why the chunk does not back the sentence or None, support score, span start, span end, chunk)."""
-    from assistant.subjects import subject_mismatches
+    from assistant.subjects import plan_years, subject_mismatches
 
     score, s, e = support(sentence, chunk)
     problem = None
     if score < MIN_SUPPORT:
         problem = f"所引段落不支持（{score:.2f}）"
-    elif not numbers_supported(sentence, f"{chunk.context}\n{chunk.text}"):
+    elif not numbers_supported(sentence, f"{chunk.context}\n{chunk.text}\n{' '.join(plan_years(chunk))}"):
         problem = "数字不在所引段落中"
     elif mismatches := subject_mismatches(sentence, chunk):
         problem = mismatches[0]

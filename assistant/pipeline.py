@@ -202,14 +202,20 @@ class AnswerPipeline:
         state = QAState(question=question, history=list(history), doc_ids=list(doc_ids) if doc_ids else None, mode=mode)
         state = self.retrieve(self.condense(state))
         streamer = getattr(self.backend, "stream_draft", None)
+        streamed = False
         if streamer is not None and not state.parsed.out_of_scope:
             result = {}
-            yield from streamer(state, self._search_within(state), result)
+            for delta in streamer(state, self._search_within(state), result):
+                streamed = streamed or bool(delta.strip())
+                yield delta
             state.draft, state.backend = result["draft"], result["backend"]
         else:
             state = self.generate(state)
         state = self.annotate(self.decide(self.verify(state)))
-        if streamer is None or state.parsed.out_of_scope:
+        if not streamed:  # nothing shown yet (extractive, or a model answer that became a refusal)
+            yield from state.answer.answer.splitlines(keepends=True)
+        elif state.answer.refused:  # what was streamed did not make an answer: a client keeps the last word
+            yield "\n\n"
             yield from state.answer.answer.splitlines(keepends=True)
         yield state.answer
 

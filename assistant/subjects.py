@@ -7,7 +7,9 @@ sentence's subject is checked too, and `subject_mismatches` names every part tha
     place      every place the sentence names (assistant/data/places.txt) is named by the passage,
                its section path, its plan's title or its plan's region
     plan       a plan named in 《》 is the passage's plan; a plan period (十四五) is the passage's
-    year       every year (2025年) is in the passage or its context
+    year       every year (2025年) is in the passage or its context, or in its plan's period
+               (a “十四五” plan's targets are its targets for 2025), or in its plan's period
+               (a “十四五” plan's targets are its targets for 2025)
     indicator  the words attached to each figure (the clause holding "3.2%") are in the passage's
                clause holding that figure: a figure moved to another indicator is caught
 
@@ -85,13 +87,28 @@ def plan_mismatches(sentence: str, chunk: Chunk) -> list[str]:
     return problems
 
 
+_FIVE_YEAR = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}  # first years
+_RANGE = re.compile(r"((?:19|20)\d{2})\s*[-—–~至到]\s*((?:19|20)\d{2})")
+
+
+def plan_years(chunk: Chunk) -> set[str]:
+    """The years the passage's plan covers, from its title and section path: '“十四五”' or
+    '（2021-2025年）' → 2021…2025. A plan's '十四五' target is its target 'by 2025'."""
+    where = unicodedata.normalize("NFKC", chunk.context)
+    years: set[str] = set()
+    for name, first in _FIVE_YEAR.items():
+        if name in chunk.doc_title:
+            years |= {str(y) for y in range(first, first + 5)}
+    for a, b in _RANGE.findall(where):
+        if 0 <= int(b) - int(a) <= 15:
+            years |= {str(y) for y in range(int(a), int(b) + 1)}
+    return years
+
+
 def year_mismatches(sentence: str, chunk: Chunk) -> list[str]:
-    where = _where(chunk)
-    return [
-        f"年份{y}年不在所引段落中"
-        for y in dict.fromkeys(_YEAR.findall(unicodedata.normalize("NFKC", sentence)))
-        if y not in where
-    ]
+    where, covered = _where(chunk), plan_years(chunk)
+    years = dict.fromkeys(_YEAR.findall(unicodedata.normalize("NFKC", sentence)))
+    return [f"年份{y}年不在所引段落中" for y in years if y not in where and y not in covered]
 
 
 def _indicator_grams(clause: str) -> frozenset[str]:

@@ -85,3 +85,16 @@ def test_plan_named_in_brackets_must_be_the_passages_plan():
 def test_years_must_be_the_passages():
     assert year_mismatches("到2025年规上工业企业研发投入强度达2.3%左右。", chunk(ENTERPRISE)) == []
     assert year_mismatches("到2030年规上工业企业研发投入强度达2.3%左右。", chunk(ENTERPRISE))
+
+
+def test_a_five_year_plans_targets_are_its_targets_for_its_last_year():
+    goals = chunk(
+        "全社会研发投入占地区生产总值比重达3.2%。", path=("一、迈向科技强省建设新征程", "（四）发展目标")
+    )
+    assert year_mismatches("到2025年，全社会研发投入占地区生产总值比重达3.2%。", goals) == []
+    assert year_mismatches("到2030年，全社会研发投入占地区生产总值比重达3.2%。", goals)
+    from assistant.citations import check_model_answer
+
+    assert check_model_answer(
+        "到2025年，全省全社会研发投入占地区生产总值比重的目标是3.2%[1]。", [goals]
+    ).segments
