@@ -46,9 +46,17 @@ def support(sentence: str, chunk: Chunk) -> tuple[float, int, int]:
     return best
 
 
+def number_source(chunk: Chunk) -> str:
+    """The numbers a sentence citing the chunk may use: its text, its context, and the years of
+    its plan's period (a “十四五” plan's targets are its targets for 2025)."""
+    from assistant.subjects import plan_years
+
+    return f"{chunk.context}\n{chunk.text}\n{' '.join(sorted(plan_years(chunk)))}"
+
+
 def is_supported(text: str, chunk: Chunk, threshold: float = MIN_SUPPORT) -> bool:
     score, _, _ = support(text, chunk)
-    return score >= threshold and numbers_supported(text, f"{chunk.context}\n{chunk.text}")
+    return score >= threshold and numbers_supported(text, number_source(chunk))
 
 
 def verify(draft: Draft) -> Draft:
@@ -115,13 +123,13 @@ def check_model_answer(text: str, passages: list[Chunk]) -> ModelCheck:
 
 def _verdict(sentence: str, chunk: Chunk) -> tuple[str | None, float, int, int, Chunk]:
     """(why the chunk does not back the sentence or None, support score, span start, span end, chunk)."""
-    from assistant.subjects import plan_years, subject_mismatches
+    from assistant.subjects import subject_mismatches
 
     score, s, e = support(sentence, chunk)
     problem = None
     if score < MIN_SUPPORT:
         problem = f"所引段落不支持（{score:.2f}）"
-    elif not numbers_supported(sentence, f"{chunk.context}\n{chunk.text}\n{' '.join(plan_years(chunk))}"):
+    elif not numbers_supported(sentence, number_source(chunk)):
         problem = "数字不在所引段落中"
     elif mismatches := subject_mismatches(sentence, chunk):
         problem = mismatches[0]

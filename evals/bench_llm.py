@@ -166,3 +166,43 @@ def grade(runtime, item):
         latency_ms=latency_ms,
     )  # fmt: skip
     return result, answer
+
+
+def report_lines(r: dict, conditions: str) -> list[str]:
+    """The BENCHMARKS.md section for the llm part."""
+
+    def cell(value) -> str:
+        return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    def ms(s: dict) -> str:
+        return f"{s['p50'] / 1000:.1f} | {s['p95'] / 1000:.1f}" if s.get("n") else "– | –"
+
+    g = r["generation"]
+    rows = [
+        ("fact recall (answerable)", "fact_recall"),
+        ("answered (answerable, not refused)", "answered"),
+        ("citation hit (answered)", "citation_hit"),
+        ("refusal recall (unanswerable)", "refusal_recall"),
+        ("citations verbatim", "citations_verbatim"),
+        ("fell back to extractive", "fallbacks"),
+    ]
+    reasons = ", ".join(f"{k} {v}" for k, v in g["dropped_by_reason"].items()) or "none"
+    return [
+        "## LLM backend beside the extractive one",
+        "",
+        f"A fixed sample of {r['sample']} evaluation questions (seed {r['seed']}, evals/bench_llm.py), each answered "
+        f"by both backends over the same index; the LLM one is the local model (`make llm-local`, "
+        f"`planqa llm-serve`, 2 threads) with prompt `{g['prompt_version']}` and at most {r['max_tokens']} "
+        f"output tokens. {conditions}.",
+        "",
+        "| | extractive | LLM |",
+        "|---|---|---|",
+        *[f"| {label} | {cell(r['extractive'][key])} | {cell(r['llm'][key])} |" for label, key in rows],
+        f"| latency p50 \\| p95 (s) | {ms(r['extractive']['latency_ms'])} | {ms(r['llm']['latency_ms'])} |",
+        "",
+        f"The model wrote {g['sentences']} sentences in {g['generated']} answers; verification dropped "
+        f"{cell(g['dropped_share'])} of them ({reasons}). Output: {g['output_tokens']} tokens at "
+        f"{cell(g['output_tokens_per_s'])} tokens/s of model time (prompt reading included); model time "
+        f"per answer p50 \\| p95: {ms(g['model_ms'])} s.",
+        "",
+    ]
