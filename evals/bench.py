@@ -247,6 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--max-load", type=float, default=1.2)
     parser.add_argument(
+        "--llm-threads",
+        type=int,
+        default=2,
+        help="threads of the model server (llm part); 1 suits a busy machine",
+    )
+    parser.add_argument(
         "--max-wait", type=float, default=900, help="seconds to wait for a quiet machine per part"
     )
     parser.add_argument("--out", type=Path, help="where BENCHMARKS.md, benchmarks.json and growth.png go")
@@ -298,7 +304,10 @@ def main(argv: list[str] | None = None) -> int:
         if "llm" in parts:
             from evals.bench_llm import part_llm
 
-            record("llm", lambda: part_llm(index_dir, embeddings, args.questions, bench_settings))
+            record(
+                "llm",
+                lambda: part_llm(index_dir, embeddings, args.questions, bench_settings, args.llm_threads),
+            )
     if "growth" in parts:
         multiples = [int(m) for m in args.growth.split(",")]
         growth = _timed(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def start_model_server(port: int, log_path: Path) -> subprocess.Popen:
     raise TimeoutError("planqa llm-serve did not start in 300 s")
 
 
-def part_llm(index_dir: Path, embeddings: str, limit: int | None, bench_settings) -> dict:
+def part_llm(index_dir: Path, embeddings: str, limit: int | None, bench_settings, threads: int = 2) -> dict:
     from assistant.llm_local import MODEL_NAME, missing
     from assistant.runtime import Runtime
     from evals.bench_http import free_port
@@ -111,7 +112,7 @@ def part_llm(index_dir: Path, embeddings: str, limit: int | None, bench_settings
     if problem:
         raise SystemExit(f"bench llm: {problem}")
     port = free_port()
-    server = start_model_server(port, index_dir.parent / "llm-serve.log")
+    server = start_model_server(port, Path(tempfile.gettempdir()) / "planqa-bench-llm-serve.log", threads)
     try:
         llm = Runtime(
             bench_settings(
@@ -144,7 +145,14 @@ def part_llm(index_dir: Path, embeddings: str, limit: int | None, bench_settings
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"sample": len(items), "seed": SEED, "max_tokens": MAX_TOKENS, **figures, "items": per_item}
+    return {
+        "sample": len(items),
+        "seed": SEED,
+        "max_tokens": MAX_TOKENS,
+        "threads": threads,
+        **figures,
+        "items": per_item,
+    }
 
 
 def grade(runtime, item):
@@ -174,6 +182,9 @@ def report_lines(r: dict, conditions: str) -> list[str]:
     def cell(value) -> str:
         return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
+    def sec(s: dict, q: str) -> str:
+        return f"{s[q] / 1000:.1f}" if s.get("n") else "–"
+
     def ms(s: dict) -> str:
         return f"{s['p50'] / 1000:.1f} | {s['p95'] / 1000:.1f}" if s.get("n") else "– | –"
 
@@ -192,13 +203,14 @@ def report_lines(r: dict, conditions: str) -> list[str]:
         "",
         f"A fixed sample of {r['sample']} evaluation questions (seed {r['seed']}, evals/bench_llm.py), each answered "
         f"by both backends over the same index; the LLM one is the local model (`make llm-local`, "
-        f"`planqa llm-serve`, 2 threads) with prompt `{g['prompt_version']}` and at most {r['max_tokens']} "
+        f"`planqa llm-serve`, {r.get('threads', 2)} thread(s)) with prompt `{g['prompt_version']}` and at most {r['max_tokens']} "
         f"output tokens. {conditions}.",
         "",
         "| | extractive | LLM |",
         "|---|---|---|",
         *[f"| {label} | {cell(r['extractive'][key])} | {cell(r['llm'][key])} |" for label, key in rows],
-        f"| latency p50 \\| p95 (s) | {ms(r['extractive']['latency_ms'])} | {ms(r['llm']['latency_ms'])} |",
+        f"| latency p50 (s) | {sec(r['extractive']['latency_ms'], 'p50')} | {sec(r['llm']['latency_ms'], 'p50')} |",
+        f"| latency p95 (s) | {sec(r['extractive']['latency_ms'], 'p95')} | {sec(r['llm']['latency_ms'], 'p95')} |",
         "",
         f"The model wrote {g['sentences']} sentences in {g['generated']} answers; verification dropped "
         f"{cell(g['dropped_share'])} of them ({reasons}). Output: {g['output_tokens']} tokens at "
