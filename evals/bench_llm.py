@@ -79,14 +79,19 @@ def generation_figures(answers) -> dict:
     }
 
 
-def start_model_server(port: int, log_path: Path) -> subprocess.Popen:
+def start_model_server(port: int, log_path: Path, threads: int = 2) -> subprocess.Popen:
     log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "llm-serve", "--port", str(port)],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "assistant.cli",
+        "llm-serve",
+        "--port",
+        str(port),
+        "--threads",
+        str(threads),
+    ]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -108,7 +113,7 @@ def part_llm(index_dir: Path, embeddings: str, limit: int | None, bench_settings
 
     items = sample_items(limit or LLM_SAMPLE)
     extractive = Runtime(bench_settings(index_dir, embeddings, answer_cache=0)).load()
-    problem = missing(extractive.settings.llm_cache)
+    problem = missing(extractive.settings.llm_cache_dir)
     if problem:
         raise SystemExit(f"bench llm: {problem}")
     port = free_port()

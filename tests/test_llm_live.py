@@ -37,7 +37,7 @@ MODEL_WAIT = 900.0  # seconds one answer may take on a machine shared with other
 def _cache() -> Path:
     from assistant.settings import Settings
 
-    return Settings().llm_cache
+    return Settings().llm_cache_dir
 
 
 def _wait(url: str, proc: subprocess.Popen, seconds: float) -> None:
