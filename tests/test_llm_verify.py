@@ -129,9 +129,6 @@ def test_an_endpoint_that_does_not_answer_is_left_alone_for_a_while(caplog):
 
 
 def test_a_model_cut_off_mid_answer_streams_the_extractive_answer():
-    def broken(messages):
-        raise ConnectionResetError("server went away")
-
     class HalfModel(ScriptedChatModel):
         def _stream(self, messages, stop=None, run_manager=None, **kwargs):
             from langchain_core.messages import AIMessageChunk
