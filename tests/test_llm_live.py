@@ -48,7 +48,7 @@ def _wait(url: str, proc: subprocess.Popen, seconds: float) -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=30).status_code == 200:  # a busy machine answers slowly
                 return
         except httpx.HTTPError:
             pass
@@ -111,7 +111,7 @@ def app_url(model_server, runtime, tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait(f"http://127.0.0.1:{port}/healthz", proc, 180)
+        _wait(f"http://127.0.0.1:{port}/healthz", proc, 300)
         yield f"http://127.0.0.1:{port}"
     finally:
         _stop(proc)
