@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install serve test test-fast lint eval bench ingest browser-deps pg-deps clean
+.PHONY: install serve test test-fast lint eval bench ingest browser-deps pg-deps llm-local llm-deps clean
+LLM ?= 1
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
@@ -36,7 +37,17 @@ pg-deps:
 		(apt-get update -qq && apt-get install -y -qq postgresql >/dev/null) \
 		|| echo "pg-deps: could not install postgresql; the PostgreSQL tests will be skipped"; fi
 
-test: install browser-deps pg-deps
+# The local model for PLANQA_LLM=openai:qwen2.5-coder-1.5b (not needed by `make serve`): the pinned
+# runtime into .venv, the weights (1.1 GB, sha256-verified) into PLANQA_LLM_CACHE (~/.cache/planqa/llm).
+llm-local: install
+	$(BIN)/python -m assistant.llm_local install
+
+# For `make test`: the model when the machine can fetch it (timed), else the llm tests skip.
+# `make test LLM=0` leaves it out.
+llm-deps: install
+	@if [ "$(LLM)" != "0" ]; then start=$$(date +%s); 		if $(BIN)/python -m assistant.llm_local install >/dev/null; then 			echo "llm-deps: local model ready ($$(( $$(date +%s) - start )) s)"; 		else echo "llm-deps: could not install the local model; the llm tests will be skipped"; fi; fi
+
+test: install browser-deps pg-deps llm-deps
 	$(BIN)/python -m pytest -q -ra
 
 test-fast: install

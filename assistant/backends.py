@@ -8,6 +8,7 @@ A backend's `draft(state, search)` returns (Draft, backend name actually used).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from assistant.extractive import ExtractiveAnswerer
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from assistant.pipeline import QAState, Search
 
 SPECS = ("extractive", "openai:<model>")
+log = logging.getLogger("planqa.llm")
 
 
 class ExtractiveBackend:
@@ -70,6 +72,18 @@ def split_parts(question: str) -> list[str]:
     return parts if len(parts) >= 2 else []
 
 
+def llm_options(settings) -> dict:
+    """The make_backend arguments that settings decide (PLANQA_LLM_*)."""
+    return {
+        "base_url": settings.llm_base_url,
+        "api_key": settings.llm_api_key,
+        "timeout": settings.llm_timeout,
+        "passages": settings.llm_passages,
+        "max_tokens": settings.llm_max_tokens,
+        "prompt": settings.llm_prompt,
+    }
+
+
 def make_backend(
     spec: str,
     answerer: ExtractiveAnswerer,
@@ -78,19 +92,35 @@ def make_backend(
     api_key: str | None = None,
     timeout: float = 20.0,
     chat_model=None,
+    **options,
 ):
-    """Build the backend a spec names; `chat_model` lets tests pass a scripted LangChain chat model."""
+    """Build the backend a spec names; `chat_model` lets tests pass a scripted LangChain chat model.
+
+    A model endpoint that is missing or malformed does not stop the service: the extractive backend
+    answers, named "extractive (fallback: <the setting to fix>)", and a warning says what to set. An
+    endpoint that does not answer now is reported the same way, and tried again later."""
     if spec == "extractive":
         return ExtractiveBackend(answerer)
     if spec.startswith("openai:") and len(spec) > len("openai:"):
-        from assistant.llm import OpenAIBackend
+        from assistant.llm import OpenAIBackend, endpoint_problem
 
-        return OpenAIBackend(
+        problem = None if chat_model is not None else endpoint_problem(spec, base_url)
+        if problem is not None and problem.fatal:
+            log.warning("%s; answering with the extractive backend", problem.message)
+            backend = ExtractiveBackend(answerer)
+            backend.name = f"extractive (fallback: {problem.setting} {problem.short})"
+            return backend
+        backend = OpenAIBackend(
             spec,
             ExtractiveBackend(answerer),
             base_url=base_url,
             api_key=api_key,
             timeout=timeout,
             chat_model=chat_model,
+            **options,
         )
+        if problem is not None:
+            log.warning("%s; answering with the extractive backend until it does", problem.message)
+            backend.rest()
+        return backend
     raise ConfigError(f"PLANQA_LLM={spec!r} is not a known backend; valid: {', '.join(SPECS)}")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant.report_cli import add_report_parser
+from assistant.llm_serve import add_llm_serve_parser
 
 REGISTRY: list = []
 
@@ -156,3 +157,4 @@ def register_documents(sub) -> None:
 
 
 REGISTRY.append(register_documents)
+REGISTRY.append(add_llm_serve_parser)

@@ -21,7 +21,7 @@ from assistant.citations import verify
 from assistant.draft import Draft, render, section_label
 from assistant.plans import PlanDirectory
 from assistant.question import Question, analyse
-from assistant.schemas import Answer, Mode, Turn
+from assistant.schemas import Answer, Generation, Mode, Turn
 from assistant.text import GramWeights, grams
 from retrieval.models import SearchHit
 
@@ -49,6 +49,7 @@ class QAState:
     draft: Draft | None = None
     backend: str = ""
     answer: Answer | None = None
+    generation: Generation | None = None  # set by a model backend: prompt version, what verification kept
 
 
 def history_questions(history: Sequence[Turn]) -> list[str]:
@@ -117,6 +118,7 @@ class AnswerPipeline:
             | RunnableLambda(self.generate, name="generate")
             | RunnableLambda(self.verify, name="verify")
             | RunnableLambda(self.decide, name="decide")
+            | RunnableLambda(self.annotate, name="annotate")
         )
 
     # each step takes and returns the state
@@ -241,6 +243,13 @@ class AnswerPipeline:
         state.answer = render(state.draft, state.backend or self.backend.name, latency)
         return state
 
+    def annotate(self, state: QAState) -> QAState:
+        """Record on the answer how a model wrote it (refusals too: the model may have written
+        sentences that verification dropped)."""
+        if state.generation is not None and state.answer is not None:
+            state.answer = state.answer.model_copy(update={"generation": state.generation})
+        return state
+
     def stream(
         self,
         question: str,
@@ -255,14 +264,20 @@ class AnswerPipeline:
         )
         state = self.retrieve(self.condense(state))
         streamer = getattr(self.backend, "stream_draft", None)
+        streamed = False
         if streamer is not None and not state.parsed.out_of_scope:
             result = {}
-            yield from streamer(state, self._search_within(state), result)
+            for delta in streamer(state, self._search_within(state), result):
+                streamed = streamed or bool(delta.strip())
+                yield delta
             state.draft, state.backend = result["draft"], result["backend"]
         else:
             state = self.generate(state)
-        state = self.decide(self.verify(state))
-        if streamer is None or state.parsed.out_of_scope:
+        state = self.annotate(self.decide(self.verify(state)))
+        if not streamed:  # nothing shown yet (extractive, or a model answer that became a refusal)
+            yield from state.answer.answer.splitlines(keepends=True)
+        elif state.answer.refused:  # what was streamed did not make an answer: a client keeps the last word
+            yield "\n\n"
             yield from state.answer.answer.splitlines(keepends=True)
         yield state.answer
 

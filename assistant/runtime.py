@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 
-from assistant.backends import make_backend
+from assistant.backends import llm_options, make_backend
 from assistant.extractive import ExtractiveAnswerer
 from assistant.pipeline import AnswerPipeline
 from assistant.plans import PlanDirectory
@@ -123,7 +123,7 @@ class Runtime:
         weights = GramWeights(c.search_text for c in catalog.chunks)
         plans = PlanDirectory(self.manifest, thesaurus=getattr(retriever, "thesaurus", None))
         answerer = ExtractiveAnswerer(catalog, weights, plans)
-        backend = make_backend(s.llm, answerer, base_url=s.llm_base_url, api_key=s.llm_api_key, timeout=s.llm_timeout, chat_model=self._chat_model)
+        backend = make_backend(s.llm, answerer, **llm_options(s), chat_model=self._chat_model)
         titles = [e.title for e in self.manifest]
         # The pipeline searches the retriever it was built with, so an answer never mixes two builds.
         self.pipeline = AnswerPipeline(

@@ -29,6 +29,18 @@ class Citation(BaseModel):
     quote: str
 
 
+class Generation(BaseModel):
+    """How a model wrote an answer (absent for extractive answers): the prompt it was given and
+    what verification kept of what it wrote."""
+
+    prompt_version: str
+    sentences: int = 0  # sentences the model wrote (a bare 依据不足 is none)
+    kept: int = 0  # sentences shown: supported by their cited passage, numbers and subject included
+    dropped: list[str] = Field(default_factory=list)  # why each other sentence was dropped
+    output_tokens: int | None = None
+    model_ms: float | None = None  # time spent waiting on the model
+
+
 class Answer(BaseModel):
     """What every surface returns for a question."""
 
@@ -42,6 +54,7 @@ class Answer(BaseModel):
         None,
         description="This answer in the conversation log, for POST /api/feedback; null when the log is off.",
     )
+    generation: Generation | None = None
 
 
 class DocumentInfo(BaseModel):

@@ -27,6 +27,10 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _user_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PLANQA_", extra="ignore")
 
@@ -57,6 +61,11 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible chat endpoint.")
     llm_api_key: str | None = Field(None, description="API key for the chat endpoint.")
     llm_timeout: float = Field(20.0, description="Seconds before the LLM call gives up and the extractive answer is used.")
+    # a small model reads ~58 tokens/s on 2 cores: three excerpts and the rules (~600 tokens) take 10 s
+    llm_passages: int = Field(3, description="Passages (the best-ranked, numbered) the model is shown.")
+    llm_max_tokens: int = Field(256, description="Most tokens the model may write for one answer.")
+    llm_prompt: str = Field("answer.v2", description="Prompt template in prompts/ for answers (recorded in each answer as prompt_version).")
+    llm_cache: Path | None = Field(None, description="Where `make llm-local` keeps the local model, outside the repository (unset: $XDG_CACHE_HOME/planqa/llm or ~/.cache/planqa/llm).")
     max_question_chars: int = Field(2000, description="Longest question accepted.")
     answer_cache: int = Field(2048, description="Answers kept per index build for repeated questions; 0 turns the cache off.")
 
@@ -136,12 +145,31 @@ class Settings(BaseSettings):
         """PLANQA_DB_URL, or SQLite in PLANQA_DATA_DIR."""
         return self.db_url or f"sqlite:///{self.data_dir / 'planqa.sqlite3'}"
 
+    @field_validator("llm_passages")
+    @classmethod
+    def _sane_passages(cls, value: int) -> int:
+        if not 1 <= value <= 10:
+            raise ValueError("must be between 1 and 10 (each passage is a few hundred tokens of prompt)")
+        return value
+
+    @field_validator("llm_max_tokens")
+    @classmethod
+    def _sane_max_tokens(cls, value: int) -> int:
+        if not 16 <= value <= 4096:
+            raise ValueError("must be between 16 and 4096")
+        return value
+
     @field_validator("workers")
     @classmethod
     def _sane_workers(cls, value: int) -> int:
         if not 0 <= value <= 64:
             raise ValueError("must be between 0 (one per CPU core, at most 2) and 64")
         return value
+
+    @property
+    def llm_cache_dir(self) -> Path:
+        """PLANQA_LLM_CACHE, or the user's cache folder."""
+        return self.llm_cache or _user_cache() / "planqa" / "llm"
 
     @property
     def serve_workers(self) -> int:
@@ -151,8 +179,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _complete(self) -> Settings:
-        if self.llm.startswith("openai:") and not self.llm_base_url:
-            raise ValueError(f"PLANQA_LLM={self.llm} needs PLANQA_LLM_BASE_URL (an OpenAI-compatible endpoint, e.g. http://localhost:8001/v1)")
+        # PLANQA_LLM=openai:… without a usable PLANQA_LLM_BASE_URL is not refused here: the service
+        # starts, says what to set and answers extractively (assistant.backends.make_backend)
         if self.embeddings.startswith("openai:") and not self.embeddings_base_url:
             raise ValueError(f"PLANQA_EMBEDDINGS={self.embeddings} needs PLANQA_EMBEDDINGS_BASE_URL")
         if self.widget_keys and not self.cors_origins:

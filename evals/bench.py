@@ -14,6 +14,8 @@ Parts:
   logging   `/api/ask` with the conversation log off and on, 16 clients (evals/bench_logging.py)
   profile   cProfile of `Runtime.ask` over the questions: where an answer's time goes
   growth    synthetic corpora of 1×, 10×, 100× the real one (evals/growth.py)
+  llm       the LLM backend (the local model behind `planqa llm-serve`) beside the extractive one
+            on a fixed 40-question sample (evals/bench_llm.py); not in the default parts
 
 Every measured question is new to the process that answers it: the answer cache (per build) and
 the query-embedding cache (recent queries) would otherwise answer repeats in microseconds. Only
@@ -49,7 +51,8 @@ from evals.bench_support import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("ingest", "latency", "http", "logging", "profile", "growth")
+PARTS = ("ingest", "latency", "http", "logging", "profile", "growth", "llm")
+DEFAULT_PARTS = PARTS[:-1]  # llm needs the local model (make llm-local) and ~15 min: asked for by name
 
 
 __all__ = ["main", "percentile", "summary"]
@@ -221,7 +224,9 @@ def part_growth(multiples: list[int], e5_up_to: int, n_questions: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated, from {', '.join(PARTS)}")
+    parser.add_argument(
+        "--parts", default=",".join(DEFAULT_PARTS), help=f"comma-separated, from {', '.join(PARTS)}"
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: hash embeddings, short parts")
     parser.add_argument(
         "--embeddings", default=None, help="embedding spec (default e5-small; hash with --quick)"
@@ -242,6 +247,12 @@ def main(argv: list[str] | None = None) -> int:
         help="largest growth multiple embedded with e5-small (10× takes ~30 min)",
     )
     parser.add_argument("--max-load", type=float, default=1.2)
+    parser.add_argument(
+        "--llm-threads",
+        type=int,
+        default=2,
+        help="threads of the model server (llm part); 1 suits a busy machine",
+    )
     parser.add_argument(
         "--max-wait", type=float, default=900, help="seconds to wait for a quiet machine per part"
     )
@@ -275,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="planqa-bench-") as tmp:
         index_dir = args.index_dir or Path(tmp) / "index"
-        needs_index = {"latency", "http", "logging", "profile"} & set(parts)
+        needs_index = {"latency", "http", "logging", "profile", "llm"} & set(parts)
         if "ingest" in parts or (needs_index and args.index_dir is None):
             record("ingest", lambda: part_ingest(index_dir, embeddings))
         if "latency" in parts:
@@ -302,6 +313,13 @@ def main(argv: list[str] | None = None) -> int:
             )
         if "profile" in parts:
             record("profile", lambda: part_profile(index_dir, embeddings, args.questions))
+        if "llm" in parts:
+            from evals.bench_llm import part_llm
+
+            record(
+                "llm",
+                lambda: part_llm(index_dir, embeddings, args.questions, bench_settings, args.llm_threads),
+            )
     if "growth" in parts:
         multiples = [int(m) for m in args.growth.split(",")]
         growth = _timed(

@@ -246,12 +246,19 @@ make bench                                            # = .venv/bin/python -m ev
 .venv/bin/python -m evals.bench --quick               # smoke run → test-output/bench/
 .venv/bin/python -m evals.bench --parts http --embeddings hash   # the same without the embedding model
 .venv/bin/python -m evals.bench --parts ""            # only re-render this file from benchmarks.json
+.venv/bin/python -m evals.bench --parts llm --index-dir .index   # LLM beside extractive (make llm-local first)
 .venv/bin/python -m evals.growth --multiples 1,10     # the growth table alone, printed
 .venv/bin/python -m tests.bench_retrieval             # retrieval only: query embedding vs. search
 ```
 
 Figures are in `docs/benchmarks.json`; this file is regenerated from them.
 """
+
+
+def _llm(r: dict) -> list[str]:
+    from evals.bench_llm import report_lines
+
+    return report_lines(r, _conditions(r))
 
 
 def write_report(results: dict, out: Path) -> list[Path]:
@@ -277,6 +284,7 @@ def write_report(results: dict, out: Path) -> list[Path]:
         ("logging", render_logging),
         ("profile", _profile),
         ("growth", _growth),
+        ("llm", _llm),
     ):
         for key in sorted(k for k in results if k == base or k.startswith(base + "-")):
             part = render(results[key])

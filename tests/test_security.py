@@ -324,7 +324,7 @@ _LEAD = re.compile(r"^(?:\d+\. 《[^》\n]+》“[^”\n]+”提出：“|《[^�
 def system_prompt_lines() -> list[str]:
     """Distinctive lines of the prompts the model is given (none may reach an answer)."""
     lines = []
-    for name in ("answer.v1", "reply.v1", "condense.v1"):
+    for name in ("answer.v1", "answer.v2", "reply.v1", "condense.v1"):
         for part in load_prompt(name).values():
             lines += [line.strip()[:24] for line in part.splitlines() if len(line.strip()) >= 16]
     return lines
