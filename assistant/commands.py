@@ -6,8 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.report_cli import add_report_parser
 from assistant.llm_serve import add_llm_serve_parser
+from assistant.report_cli import add_report_parser
 
 REGISTRY: list = []
 
