@@ -148,7 +148,7 @@ def figure_share(q, segments, weights: GramWeights, scope_free, parts: list[set[
 
 def mentioned_topic(question: str, quote: str, min_chars: int = 2) -> str | None:
     """The longest run of the question's characters that the quote repeats verbatim: what the
-    plans do say about the topic ('江苏外专百人计划')."""
+    plans do say about the topic ('江苏特聘教授')."""
     best = ""
     n = len(question)
     for i in range(n):
