@@ -185,8 +185,8 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def names_heading(q: Question, title: str) -> bool:
-        """Whether a list question names every word of a heading: '基本原则' is named whole by
-        '……基本原则有哪几条', '推进基本原则落实的举措' only in part. Only a list question
+        """Whether a list question names every word of a heading: '保障措施' is named whole by
+        '……保障措施包括哪些', '政策保障措施清单' only in part. Only a list question
         asks for a heading's parts; other questions are about a passage's content."""
         if q.intent != "list":
             return False
