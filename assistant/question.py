@@ -405,7 +405,8 @@ def analyse(
     history_questions = [without_framing(q) for q in clean_history(history_questions or [])]
     # typos, traditional characters and English terms read as the plans' Chinese words
     # markup is not part of a question ('<img …> 南通……'): only its words are read
-    text = thesaurus.normalise(without_framing(inert(unicodedata.normalize("NFKC", text)).strip()))
+    # (English terms first: 'R&D' is a term before '&' is markup)
+    text = without_framing(inert(thesaurus.normalise(unicodedata.normalize("NFKC", text))).strip())
     followup = is_followup(text, history_questions) or (force_followup and bool(history_questions))
     standalone = f"{history_questions[-1]} {text}" if followup else text
     # a follow-up that names its own place or plan replaces the earlier one ('苏南那边呢？')
