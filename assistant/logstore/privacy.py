@@ -53,8 +53,11 @@ _HALF_WIDTH = {
 
 def mask_personal_data(text: str) -> str:
     """`text` with e-mail addresses, resident ID-card numbers and phone numbers replaced by a
-    bracketed label; everything else as it was."""
-    text = text.translate(_HALF_WIDTH)
+    bracketed label; invalid code points and control characters removed (a database cannot store
+    a lone surrogate, and one row must not stop the writer); everything else as it was."""
+    from assistant.validation import normalise_text
+
+    text = normalise_text(text).translate(_HALF_WIDTH)
     for pattern, mask in _MASKS:
         text = pattern.sub(mask, text)
     return text
