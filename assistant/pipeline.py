@@ -177,7 +177,7 @@ class AnswerPipeline:
             return 0.0  # nothing found, or nothing asked ('第九十九个是什么？' names no list)
         from assistant.extractive import scope_free
 
-        terms = scope_free(q.terms, self.plans)  # '王秦的文章', '南通规划': where to look, not what is asked
+        terms = scope_free(q.terms, self.plans)  # an author's or a city's plan name: where to look, not what is asked
         known = {g for g in terms if self.weights.df.get(g)}
         if not known or self.weights.coverage(terms, known) < 0.3:
             return 0.0
