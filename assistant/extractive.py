@@ -28,6 +28,7 @@ from assistant.question import (
 )
 from assistant.sibling_lists import counted_noun, heading_name, sibling_sections
 from assistant.table_handler import TableHandler
+from assistant.tables import OpKind
 from assistant.text import GramWeights, clause_spans, grams, norm, sentence_spans
 from retrieval.catalog import Catalog
 from retrieval.models import Chunk, SearchHit
@@ -823,13 +824,15 @@ class ExtractiveAnswerer:
         top_is_table = bool(ranked) and ranked[0][1].kind == "table"
         if q.followup and ordinal(q.text):
             return None  # '第二个……' after a list: the position is in the list just shown, not a table
+        if q.followup and self.tables.operation(text).kind is OpKind.LOOKUP:
+            text = q.text  # a follow-up's own words name its row ('研发经费年均增速呢？')
         if not self.tables.wants_table(text, top_is_table):
             return None
         from retrieval import segment
 
         words = [w for w in segment.words(content(text).replace(" ", "")) if len(w) >= 2]
         single = q.doc_hints[:1] if len(q.doc_hints) == 1 and not q.loose_hint else []
-        candidates = [c for _, c in ranked[:10] if c.kind == "table"]
+        candidates = self.tables.candidates(text, [c for _, c in ranked[:10]])
         for doc in single or q.doc_hints:
             candidates += [c for c in self.catalog.by_doc.get(doc, []) if c.kind == "table"]
         if single:
