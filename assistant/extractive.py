@@ -926,6 +926,10 @@ class ExtractiveAnswerer:
     def compare(self, q: Question, retrieve: Retrieve) -> Draft:
         """One line per plan, each answered from that plan alone."""
         segments = []
+        # the regions of the plans compared: naming them names the plans ('苏南规划'), not a topic
+        regions = {p.region_name for p in self.plans.plans if p.doc_id in q.doc_hints} | set(
+            gazetteer().province
+        )
         for doc in q.doc_hints:
             hits = retrieve(q.standalone, [doc])
             terms = scope_free(content_grams(without_plan_names(q.standalone, self.plans))) or scope_free(
@@ -933,8 +937,12 @@ class ExtractiveAnswerer:
             )
             # each plan's line answers what is compared: a figure, or else the plan's own words
             intent = "number" if INTENT_PATTERNS["number"].search(q.text) or q.unit else "general"
+            # a place the plans are compared about ('省规划和苏南规划对南京的定位') is what each
+            # plan's line must be about; the places that name the plans are not
+            topic = [p for p in q.must_have if not p.endswith("年") and p not in regions]
+            terms |= {g for p in topic for g in grams(p)}
             sub = Question(
-                **{**q.__dict__, "intent": intent, "doc_hints": [doc], "must_have": [], "terms": terms}
+                **{**q.__dict__, "intent": intent, "doc_hints": [doc], "must_have": topic, "terms": terms}
             )
             ranked = self.ranked(sub, hits)
             if not ranked:
@@ -945,6 +953,12 @@ class ExtractiveAnswerer:
                 continue
             table = self.table_answer(sub, ranked)
             sentences = self.sentence_answer(sub, ranked, limit=1)
+            if topic:  # the line must be about the place compared, in the sentence or its heading
+                sentences = [
+                    c
+                    for c in self.sentence_answer(sub, ranked, limit=8, per_chunk=4, top_chunks=8, keep=0.0)
+                    if all(p in f"{c.chunk.text[c.start:c.end]} {c.chunk.context}" for p in topic)
+                ][:1]
             if table and (not sentences or table[0] >= sentences[0].score - 0.05):
                 segments.extend(table[1])
             elif sentences:  # a figure stands alone; words need the sentence after them

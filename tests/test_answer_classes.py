@@ -147,3 +147,16 @@ def test_a_row_named_by_a_table_is_answered_from_it(runtime, question, facts):
 def test_the_askers_place_and_words_do_not_narrow_the_answer(runtime, question, fact):
     a = ask(runtime, question)
     assert not a.refused and fact in flat(a), a.answer
+
+
+@pytest.mark.parametrize(
+    "question, place",
+    [
+        ("省规划和苏南规划对苏州分别有什么定位", "苏州"),
+        ("省规划和南通规划分别怎么说海门", "海门"),
+        ("省规划和苏南规划分别对常州提了什么", "常州"),
+    ],
+)
+def test_each_plans_line_is_about_the_place_compared(runtime, question, place):
+    a = ask(runtime, question)
+    assert a.citations and all(place in c.quote or place in c.section for c in a.citations), a.answer
