@@ -105,6 +105,33 @@ def enumerated(text: str, start: int, end: int, n: int) -> tuple[int, int] | Non
     return None
 
 
+_ORDINAL_POINTS = "一二三四五六七八九十"
+
+
+def enumeration_rest(segments: list[Segment], following) -> list[Segment]:
+    """A list answer whose quote opens an enumeration ('……“三期叠加”……。一是……') goes on with
+    the enumeration's later points ('二是……', '三是……'), in its passage or the section's next
+    passages (`following(chunk)`), each point its own quote: the points are what is asked for."""
+    out: list[Segment] = []
+    for seg in segments:
+        out.append(seg)
+        opened = [k for k, c in enumerate(_ORDINAL_POINTS) if f"{c}是" in seg.chunk.text[seg.start : seg.end]]
+        if not opened or opened[0] != 0:
+            continue
+        n = max(opened) + 1
+        for chunk, pos in [(seg.chunk, seg.end), *((c, 0) for c in following(seg.chunk))]:
+            while n < len(_ORDINAL_POINTS):
+                m = _POINT[n].search(chunk.text, pos)
+                if m is None:
+                    break
+                out.append(Segment(chunk, m.start(1), m.end()))
+                n, pos = n + 1, m.end()
+    return out
+
+
+_POINT = [re.compile(rf"(?:^|(?<=[。；;\n]))\s*({c}是[^。；;\n]*[。；;]?)") for c in _ORDINAL_POINTS]
+
+
 @dataclass
 class Scored:
     chunk: Chunk
@@ -739,6 +766,14 @@ class ExtractiveAnswerer:
                 )
         return None
 
+    def next_in_section(self, chunk: Chunk, limit: int = 2) -> list[Chunk]:
+        """The passages after this one in its section, in plan order."""
+        chunks = self.catalog.by_doc.get(chunk.doc_id, [])
+        at = next((i for i, c in enumerate(chunks) if c.chunk_id == chunk.chunk_id), None)
+        if at is None:
+            return []
+        return [c for c in chunks[at + 1 : at + 1 + limit] if c.section == chunk.section]
+
     def passage_answer(self, q: Question, ranked: list[tuple[float, Chunk]]) -> Draft:
         """'……有哪些？': the items of the best-matching list, or its most relevant sentences."""
         headings = self.heading_list(q, ranked)
@@ -781,6 +816,8 @@ class ExtractiveAnswerer:
 
     def answer(self, q: Question, hits: list[SearchHit], retrieve: Retrieve) -> Draft:
         draft = self._answer(q, hits, retrieve)
+        if q.intent == "list" and draft.segments:
+            draft.segments = enumeration_rest(draft.segments, self.next_in_section)
         places = [p for p in q.must_have if not p.endswith("年")]
         if draft.segments or len(places) < 2:
             return draft

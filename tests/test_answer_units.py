@@ -7,7 +7,7 @@ import pytest
 from assistant.backends import split_parts
 from assistant.citations import segments_from_model, support
 from assistant.draft import Draft, Segment, render
-from assistant.extractive import enumerated
+from assistant.extractive import enumerated, enumeration_rest
 from assistant.items import list_items, matching_columns
 from assistant.question import (
     acronym_letter,
@@ -312,3 +312,35 @@ def test_catalog_knows_each_section_and_its_own_text():
         own and "七大行动" in own[0].text and all(c.section_path == list(key) and not c.column for c in own)
     )
     assert catalog.at("jiangsu-sti-14fyp", ("没有这一节",)) == [] and catalog.paths("no-such-doc") == []
+
+
+# -- an enumeration's later points ('一是……二是……三是……') -----------------------------------------
+def _points(segments):
+    return [s.chunk.text[s.start : s.end] for s in segments]
+
+
+def test_an_enumeration_goes_on_in_its_passage():
+    c = chunk("发展面临“两大任务”。一是做强产业。产业要升级。二是做优环境。环境要改善。")
+    first = Segment(c, 0, c.text.index("产业要"))
+    assert _points(enumeration_rest([first], lambda _: [])) == [
+        "发展面临“两大任务”。一是做强产业。",
+        "二是做优环境。",
+    ]
+
+
+def test_an_enumeration_goes_on_in_the_next_passage_of_its_section():
+    a = chunk("人才工作有三条。一是引进人才。", chunk_id="d:1")
+    b = chunk("引进要精准。二是培养人才。三是用好人才。", chunk_id="d:2")
+    points = _points(enumeration_rest([Segment(a, 0, len(a.text))], lambda c: [b] if c is a else []))
+    assert points[1:] == ["二是培养人才。", "三是用好人才。"]
+
+
+def test_a_quote_that_opens_no_enumeration_is_left_alone():
+    c = chunk("加快建设创新平台。二是完善机制。")
+    seg = Segment(c, 0, c.text.index("二是"))
+    assert enumeration_rest([seg], lambda _: []) == [seg]
+
+
+@pytest.mark.parametrize("question", ["规划说的“四个面向”是哪四个面向", "面临的“三期叠加”是哪三期", "“两个维护”是哪两条"])
+def test_a_counted_question_asks_for_a_list(question):
+    assert analyse(question).intent == "list"
