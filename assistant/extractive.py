@@ -21,6 +21,7 @@ from assistant.question import (
     JIANGSU_PLACES,
     Question,
     analyse,
+    asked_clause,
     content,
     content_grams,
     ordinal,
@@ -105,6 +106,10 @@ def enumerated(text: str, start: int, end: int, n: int) -> tuple[int, int] | Non
     return None
 
 
+# who an asker says they are: the kinds of applicant the plans' measures name
+_ASKER_KIND_GRAMS = frozenset(
+    grams("企业 中小企业 小微企业 科技型 高新技术企业 高校 科研院所 人才 青年 团队 创业 机构 新型研发机构")
+)
 _ORDINAL_POINTS = "一二三四五六七八九十"
 
 
@@ -863,6 +868,7 @@ class ExtractiveAnswerer:
             return None  # '第二个……' after a list: the position is in the list just shown, not a table
         if q.followup and self.tables.operation(text).kind is OpKind.LOOKUP:
             text = q.text  # a follow-up's own words name its row ('研发经费年均增速呢？')
+        text = asked_clause(text)  # '我们是无锡的企业，……' describes the asker, it filters no table
         if not self.tables.wants_table(text, top_is_table):
             return None
         from retrieval import segment
@@ -880,6 +886,10 @@ class ExtractiveAnswerer:
         return Draft(segments=found.segments, intent="table")
 
     def _answer(self, q: Question, hits: list[SearchHit], retrieve: Retrieve) -> Draft:
+        if q.intent == "eligibility" and q.asked_terms and q.asked_terms != q.terms:
+            # '我们是无锡的规上企业，研发投入还不高，有哪些普惠性政策？': the asking clause says what
+            # the measures are for; the description before it says who asks
+            q = Question(**{**q.__dict__, "terms": q.asked_terms | (q.terms & _ASKER_KIND_GRAMS)})
         ranked = self.ranked(q, hits)
         table_draft = self.table_data_answer(q, ranked)
         if table_draft is not None:
@@ -943,6 +953,7 @@ class ExtractiveAnswerer:
                 return draft
         if q.intent == "eligibility":
             # '我们是盐城的小微企业……': where the asker is picks the plans, not the sentences
+            # and after the asker's description, the clause that asks says what the measures are for
             topic = Question(**{**q.__dict__, "terms": scope_free(q.terms, self.plans)})
             q, ranked = topic, self.ranked(topic, hits)
             picked = self.sentence_answer(q, ranked, limit=6, per_chunk=4, top_chunks=6, keep=0.6)

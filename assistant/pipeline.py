@@ -177,17 +177,19 @@ class AnswerPipeline:
             return 0.0  # nothing found, or nothing asked ('第九十九个是什么？' names no list)
         from assistant.extractive import scope_free
 
-        terms = scope_free(q.terms, self.plans)  # an author's or a city's plan name: where to look, not what is asked
-        known = {g for g in terms if self.weights.df.get(g)}
-        if not known or self.weights.coverage(terms, known) < 0.3:
-            return 0.0
+        # the whole question, or only its asking clause after the asker's description of themselves
+        asked = [scope_free(t, self.plans) for t in (q.terms, q.asked_terms) if t]
         best = 0.0
-        for c in chunks.values():
-            have = grams(c.search_text)
-            for name, others in q.aliases.items():
-                if any(o in c.search_text for o in others):
-                    have |= grams(name)
-            best = max(best, self.weights.coverage(known, have))
+        for terms in asked:  # an author's or a city's plan name: where to look, not what is asked
+            known = {g for g in terms if self.weights.df.get(g)}
+            if not known or self.weights.coverage(terms, known) < 0.3:
+                continue
+            for c in chunks.values():
+                have = grams(c.search_text)
+                for name, others in q.aliases.items():
+                    if any(o in c.search_text for o in others):
+                        have |= grams(name)
+                best = max(best, self.weights.coverage(known, have))
         return best
 
     def decide(self, state: QAState) -> QAState:

@@ -132,6 +132,8 @@ class Question:
     letter: str | None = None  # '其中的E': a letter of an acronym named earlier
     loose_hint: bool = False  # the only plan hint is a bare 江苏 (it may be part of a name: 江苏省……实验室)
     details: tuple = ()  # (Detail, cue words) pairs: what the question asks beyond its topic
+    asked_terms: set[str] = field(default_factory=set)  # n-grams of the clause that asks, when the
+    # asker describes themselves first ('我们是无锡的规上企业，研发投入不高，有哪些普惠性政策？')
 
 
 _ORDINAL = re.compile(
@@ -272,6 +274,19 @@ def asker_places(text: str, places: list[str], plans: PlanDirectory | None = Non
     framed = [p for p in places if p in clauses and p not in rest]
     topic = [p for p in places if p in rest]
     return framed if topic or plan_hints(rest, plans) else []
+
+
+_ASKING = re.compile(r"哪|什么|多少|几[个家项条]|吗|呢|怎么|如何|能否|是否|有没有|啥")
+
+
+def asked_clause(text: str) -> str:
+    """The clause that asks, when the question opens with the asker describing themselves
+    ('我们是……企业，研发投入还不高，苏南规划里有哪些普惠性政策？' → the last clause); else the text."""
+    if not _ASKER_CLAUSE.match(text):
+        return text
+    clauses = [c for c in re.split(r"[，,；;。]", text) if c.strip()]
+    asking = [c for c in clauses[1:] if _ASKING.search(c)]
+    return asking[-1] if asking else text
 
 
 def detect_intent(text: str, places: list[str], doc_hints: list[str]) -> str:
@@ -506,4 +521,5 @@ def analyse(
         entities=entities(text),
         letter=acronym_letter(text, standalone),
         details=asked_details(text),
+        asked_terms=content_grams(asked_clause(text)) if not followup else set(),
     )

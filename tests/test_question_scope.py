@@ -89,3 +89,23 @@ def test_one_scope_is_not_a_comparison(question):
 
 def test_two_cities_side_by_side_still_compare():
     assert analyse("南京和南通的研发投入目标哪个高").intent == "compare"
+
+
+@pytest.mark.parametrize(
+    "question, asked",
+    [
+        ("我们是常州的软件企业，研发投入不多，省规划里有哪些税收优惠", "省规划里有哪些税收优惠"),
+        ("我在南通一家医院做临床研究，人手不够，南通规划有什么人才政策", "南通规划有什么人才政策"),
+        ("本人是海门的创业者，公司刚成立，能申请哪些扶持？", "能申请哪些扶持?"),
+    ],
+)
+def test_the_asking_clause_after_the_askers_description(question, asked):
+    from assistant.question import asked_clause
+
+    assert asked_clause(question).replace("？", "?") == asked
+
+
+def test_a_question_without_a_description_is_all_asking():
+    from assistant.question import asked_clause
+
+    assert asked_clause("南通规划有什么人才政策，怎么申请") == "南通规划有什么人才政策，怎么申请"
