@@ -91,7 +91,7 @@ def _select_list(pool: CandidatePool, t: AnswerThresholds) -> Draft:
     sentences = pool.get(Handler.LIST_SENTENCES)
     if _best_passage_is_the_list(pool, sentences, t) and (found := pool.get(Handler.LIST_ITEMS)) is not None:
         return found.draft
-    if table_wins(_score(table), _score(sentences), 0.0):
+    if table_wins(_score(table), _score(sentences), t.list_table_margin):
         return table.draft
     return sentences.draft if sentences is not None else Draft(intent=Intent.LIST)
 
