@@ -36,7 +36,7 @@ class Handler(StrEnum):
     LIST_SENTENCES = "sentences of a list answer"  # [passages]
     LIST_ITEMS = "items of the best passage's 专栏"  # [containers]
     FIGURE = "figure sentences"  # [figures]
-    NAMED_COLUMN = "a 专栏 of the asked name"  # '……专项是什么' [definition]
+    NAMED_COLUMN = "a 专栏 of the asked name"  # '……工程是什么' [definition]
     ELIGIBILITY = "support measures"  # [eligibility]
     DEFINITION = "defining sentences"  # [definition]
     PASSAGE = "best passages"  # any other question [passages]

@@ -34,7 +34,7 @@ def best_container(scorer: Scorer, q: Question, ranked: Ranked) -> Container | N
     for doc in docs:
         for _, label in catalog.columns(doc):
             chunks = catalog.column(doc, label)
-            # a 专栏 in several chunks (one per field: '新一代信息技术：……') opens in each of them
+            # a 专栏 in several chunks (one per field: '领域A：……', '领域B：……') opens in each of them
             opening = max(scorer.cover(q, c.text[: t.container_opening_chars]) for c in chunks)
             score = container_score(scorer.cover(q, f"{chunks[0].doc_title} {label}"), opening, t)
             score += (

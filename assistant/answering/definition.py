@@ -39,7 +39,7 @@ def defining_sentence(scorer: Scorer, q: Question, ranked: Ranked, shown: list[S
 
 
 def named_column_candidate(scorer: Scorer, ev: Evidence) -> Candidate | None:
-    """'紫琅专项是什么？': the 专栏 of that name (a definition first, when the plan gives one)."""
+    """'……示范工程是什么？': the 专栏 of that name (a definition first, when the plan gives one)."""
     q, t = ev.question, scorer.thresholds
     found = best_container(scorer, q, ev.ranked)
     minimum = t.definition_column_min if q.intent == Intent.DEFINITION else t.named_column_min

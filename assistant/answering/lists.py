@@ -47,7 +47,7 @@ def column_draft(scorer: Scorer, q: Question, target: list[Chunk]) -> Draft | No
             segments += _table_rows(chunk)
             continue
         named = [i for i in items if item_named(i.label, q.text)]
-        if named and len(named) < len(items):  # '新一代信息技术领域的攻关方向': that item only
+        if named and len(named) < len(items):  # '……领域的重点方向' names one item: that item only
             items = named
         for item in items:
             end = item.end

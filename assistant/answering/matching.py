@@ -46,8 +46,8 @@ def loosely_in(
     min_chars: int = DEFAULT_THRESHOLDS.loose_name_min_chars,
     max_gap: int = DEFAULT_THRESHOLDS.loose_gap_chars,
 ) -> bool:
-    """The name, or its characters in order with short gaps ('研发投入达3000亿元、占地区生产总值比重'
-    for 研发投入占地区生产总值比重): plans often split a long term around a figure."""
+    """The name, or its characters in order with short gaps ('科技型企业达1万家、占企业总数比重'
+    for 科技型企业占企业总数比重): plans often split a long term around a figure."""
     if name in text:
         return True
     if len(name) < min_chars:
@@ -78,7 +78,7 @@ def container_score(title: float, intro: float, t: AnswerThresholds = DEFAULT_TH
 
 
 def item_named(label: str, question: str) -> bool:
-    """Whether the question names a list item by its label ('新一代信息技术' in '……新一代信息技术领域的……')."""
+    """Whether the question names a list item by its label ('智能制造' in '……智能制造领域的……')."""
     name = re.sub(r"^\d{1,2}\s*[.．、]\s*", "", label).strip('“”"： ')
     return len(name) >= 2 and norm(name) in norm(question)
 

@@ -80,7 +80,7 @@ class Scorer:
         return self.weights.coverage(q.terms, have)
 
     def own_words(self, q: Question, text: str) -> float:
-        """What a follow-up's own words add: '那“10”呢？' is about the passage that has '10'."""
+        """What a follow-up's own words add: '那“第三条”呢？' is about the passage that has 第三条."""
         if not (q.followup and q.own_terms):
             return 0.0
         return q.own_weight * self.weights.coverage(q.own_terms, grams(text))
@@ -111,7 +111,7 @@ class Scorer:
         for s, e in sentence_spans(chunk.text):
             piece = chunk.text[s:e]
             score = t.sentence_cover_weight * self.cover(q, piece) + t.sentence_passage_weight * chunk_score
-            if q.followup and q.own_terms:  # '那“10”呢？': this turn's own words pick the sentence
+            if q.followup and q.own_terms:  # '那“第三条”呢？': this turn's own words pick the sentence
                 score += self.own_words(q, piece)
             if any(f"“{quoted}”" in piece for quoted in q.quoted):
                 score += t.quoted_term_bonus  # the plan's own quoted term, quoted the same way

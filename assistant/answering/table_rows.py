@@ -13,7 +13,7 @@ from assistant.items import best_rows, matching_columns, row_label
 from assistant.question import Question, content, content_grams, ordinal
 from retrieval.models import Chunk
 
-# '……布局表里，……', '表3中……': the question points at a table
+# '……那张表里……', '表3中……': the question points at a table
 _NAMES_TABLE = re.compile(r"表(里|中|内|格|上)|表\d")
 
 
@@ -84,7 +84,7 @@ def table_answer(scorer: Scorer, q: Question, ranked: Ranked) -> tuple[float, li
         return None
     score, chunk, matches = best
     table = chunk.table
-    if q.followup and q.own_terms:  # '中天那几家呢？': this turn's own words pick the rows
+    if q.followup and q.own_terms:  # '那另外两家企业呢？': this turn's own words pick the rows
         own = best_rows(chunk.text, table.header, table.rows, q.own_terms, scorer.weights)
         if own and own[0].score >= t.followup_row_min:
             matches = [

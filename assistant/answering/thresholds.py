@@ -90,7 +90,7 @@ class AnswerThresholds:
     # a neighbouring clause joins the quote when it covers more than this (lower: longer quotes)
     narrow_clause_min: float = 0.05
     # an alias counts as its name when the name's characters appear in order with gaps of at most
-    # this many characters ('研发投入达3000亿元、占……比重'; higher: more matches, some false) ...
+    # this many characters ('科技型企业达1万家、占……比重'; higher: more matches, some false) ...
     loose_gap_chars: int = 14
     # ... for names of at least this many characters (lower: more false matches of short names)
     loose_name_min_chars: int = 6
