@@ -50,6 +50,7 @@ def clear_table_win(table: Candidate | None, best_sentence: Candidate | None, t:
 
 
 def select(pool: CandidatePool) -> Draft:
+    """The answer to the pool's question: the first that applies in the order of the module doc."""
     q, t = pool.evidence.question, pool.scorer.thresholds
     for handler in DECIDED_BY_FORM:
         if (found := pool.get(handler)) is not None:
