@@ -50,6 +50,22 @@ class Gazetteer:
         names.discard("苏")
         return tuple(sorted(names, key=len, reverse=True))
 
+    def within(self, inner: str, outer: str) -> bool:
+        """Whether `inner` lies in `outer`: a county in its city, a city or county in its region,
+        any Jiangsu place in the province ('武进' in 常州, '苏州' in 苏南)."""
+        if inner == outer:
+            return False
+        city = self.city_of(inner)
+        if outer in self.province:
+            return city is not None or inner in self.regions
+        if outer in self.cities:
+            return city == outer and inner != outer
+        return outer in self.regions and city is not None and city in self.regions[outer]
+
+    def outermost(self, places: Sequence[str]) -> list[str]:
+        """The places that do not lie in another of them: 常州 and 武进 are one scope, 常州."""
+        return [p for p in places if not any(self.within(p, o) for o in places)]
+
     def city_of(self, place: str) -> str | None:
         if place in self.cities:
             return place

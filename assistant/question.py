@@ -33,7 +33,7 @@ _BOILERPLATE = re.compile(
     r"是多少|有多少|多少|是什么|什么|有哪些|哪些|哪个|哪几|哪家|怎么样|怎样|怎么|如何|为什么|是否|有没有|"
     r"我们|我司|你们|咱们|能够|可以|应该|规划里|规划中|文件中|文中|里面|提出了|提出|提到|列了|列出|包括|包含|涉及|"
     r"目标值|相关|有关|关于|对于|这个|那个|这些|那些|其中|还有|另外|那么|除了|现在|目前|第几|这类|那类|有啥|啥|"
-    r"叫法|说法|提法|一样|区别|异同|差别|不同|俺们|咱们|一家|能不能|可不可以|能否|是不是|自己|"
+    r"叫法|说法|提法|一样|区别|异同|差别|不同|俺们|咱们|一家|那边|这边|能不能|可不可以|能否|是不是|自己|"
     r"一共|总共|几个方面|哪些方面|几方面|方面|几块|几部分|几点|几个|几类|几项|几家|几种|几大|几位|几名|几条|几成|分成|分为|定了|定的|是怎么定|怎么定|要达到|能达到|达到|要到|"
     r"[的了吗呢啊呀吧嘛么]"
 )
@@ -253,9 +253,32 @@ def time_orientation(text: str) -> str | None:
     return None
 
 
+# The asker describing themselves before the question ('我在苏州一所高校工作，', '我们是常州武进的
+#企业，'): the clause runs from the pronoun to the next comma or full stop.
+_ASKER_CLAUSE = re.compile(
+    r"(?:^|[，,。；;！!])\s*(?:我们|我司|我单位|本人|本公司|俺们|咱们|我|俺)(?:是|在|位于|来自|从)?[^，,。；;？?！!]{0,30}"
+)
+
+
+def asker_places(text: str, places: list[str], plans: PlanDirectory | None = None) -> list[str]:
+    """The places named only in the asker's description of themselves, when the question also
+    names a place or plan of its own: '我在苏州一所高校，按苏南规划……' asks about the 苏南 plan, and
+    苏州 is where the asker is. A question that is all description ('我们苏州的企业能享受什么')
+    keeps its place."""
+    clauses = " ".join(m.group(0) for m in _ASKER_CLAUSE.finditer(text))
+    if not clauses:
+        return []
+    rest = _ASKER_CLAUSE.sub(" ", text)
+    framed = [p for p in places if p in clauses and p not in rest]
+    topic = [p for p in places if p in rest]
+    return framed if topic or plan_hints(rest, plans) else []
+
+
 def detect_intent(text: str, places: list[str], doc_hints: list[str]) -> str:
     text = _POINTS_BACK.sub(" ", text)
-    several = len([p for p in places if p not in ("江苏", "江苏省")]) >= 2 or len(doc_hints) >= 2
+    # places inside one another (常州 and 武进, 苏南 and 苏州) are one scope, not two to compare
+    distinct = gazetteer().outermost([p for p in places if p not in ("江苏", "江苏省")])
+    several = len(distinct) >= 2 or len(doc_hints) >= 2
     if (INTENT_PATTERNS["compare"].search(text) or _EACH.search(text)) and (
         several or "和" in text or "与" in text
     ):
@@ -379,12 +402,34 @@ def askers_words_in_plan_terms(text: str, thesaurus, plans: PlanDirectory | None
     for i, name, role in thesaurus.mentioned(text):
         if name in plan_names:
             continue
-        # a two-character name found inside the corpus may be part of other words (高企 in 提高企业):
-        # it counts as used when it is one of the corpus's words
-        used = bool(corpus) and name in corpus and (len(name) > 2 or name in _corpus_words(corpus))
-        if role != "canonical" and not used:
+        if role != "canonical" and not (corpus and _used_in(name, corpus)):
             out.append(thesaurus._groups[i].canonical)
     return list(dict.fromkeys(out))
+
+
+def in_plan_words(text: str, thesaurus, plans: PlanDirectory | None = None) -> str:
+    """The question with each word the plans never use replaced by the plans' one name for it
+    ('高企' → 高新技术企业, '十三五末' → 2020年, '研发强度' → 研发投入占地区生产总值比重), so its
+    terms, years and places are those a passage can hold. A word with several plan names is left
+    as it is (`askers_words_in_plan_terms` adds them all)."""
+    corpus = getattr(thesaurus, "_corpus", "")
+    if not corpus:
+        return text
+    plan_names = set((plans or shipped_directory()).all_names)
+    groups: dict[str, set[int]] = {}
+    for i, name, role in thesaurus.mentioned(text):
+        if role != "canonical" and name not in plan_names and not _used_in(name, corpus):
+            groups.setdefault(name, set()).add(i)
+    for name in sorted(groups, key=len, reverse=True):
+        if len(groups[name]) == 1 and name in text:
+            text = text.replace(name, thesaurus._groups[next(iter(groups[name]))].canonical)
+    return text
+
+
+def _used_in(name: str, corpus: str) -> bool:
+    # a two-character name found inside the corpus may be part of other words (高企 in 提高企业):
+    # it counts as used when it is one of the corpus's words
+    return name in corpus and (len(name) > 2 or name in _corpus_words(corpus))
 
 
 def clean_history(questions: list[str]) -> list[str]:
@@ -407,6 +452,7 @@ def analyse(
     # markup is not part of a question ('<img …> 南通……'): only its words are read
     # (English terms first: 'R&D' is a term before '&' is markup)
     text = without_framing(inert(thesaurus.normalise(unicodedata.normalize("NFKC", text))).strip())
+    text = in_plan_words(text, thesaurus, plans)
     followup = is_followup(text, history_questions) or (force_followup and bool(history_questions))
     standalone = f"{history_questions[-1]} {text}" if followup else text
     # a follow-up that names its own place or plan replaces the earlier one ('苏南那边呢？')
@@ -421,14 +467,15 @@ def analyse(
     years = _YEAR.findall(text)
     # a follow-up that names no place keeps its first turn's places ('研发经费年均增速呢？')
     scoped = text if own_places or not followup else standalone
+    framed = asker_places(text, own_places, plans)
     must_have = [
         p
         for p in find_places(scoped, JIANGSU_PLACES + OTHER_PLACES)
-        if p not in ("江苏", "江苏省", "全省", "我省")
+        if p not in ("江苏", "江苏省", "全省", "我省") and p not in framed
     ]
     # a year before the plans' end (2025) must be in the supporting passage; 2025 is their horizon
     must_have += [f"{y}年" for y in years if int(y) < 2025]
-    intent = detect_intent(text if not followup else standalone, places, doc_hints)
+    intent = detect_intent(text if not followup else standalone, [p for p in places if p not in framed], doc_hints)
     unit = asked_unit(text)
     return Question(
         text=text,

@@ -13,13 +13,18 @@ from dataclasses import dataclass
 
 from assistant.draft import Segment
 from assistant.table_chunks import WholeTable, whole_tables
-from assistant.tables import OpKind, TableAnswer, TableQuestion, answer_table, detect_table_operation
+from assistant.tables import OpKind, TableAnswer, TableQuestion, answer_table, detect_table_operation, fold
 from retrieval.catalog import Catalog
 from retrieval.models import Chunk
 
 # operations the passage-level table matching cannot do: they need the table as data
 DATA_OPERATIONS = (OpKind.SUPERLATIVE, OpKind.FILTER, OpKind.POSITION)
 MAX_ROWS_SHOWN = 6  # rows quoted under a statement (a filter may match many)
+# a question that names a table by its number asks that table even for a plain lookup
+NAMED_TABLE = re.compile(r"(?:表|附件|附表)\s*[0-9一二三四五六七八九十]+")
+ROW_NAME_CHARS = 4  # a run this long shared with a row's label names the row ('林洋能源' in
+# 江苏林洋能源股份有限公司); shorter runs are places and common words
+ROW_NAME_MAX_ROWS = 3  # a run held by more rows than this names a kind of row ('重点实验室'), not one
 # words that point a question at a table or a list of rows: a filter or a position is asked of a
 # table only when the question names one or retrieval ranks a table first ('我们是南通的企业' and
 # '第十个的叫法' are not table questions)
@@ -45,6 +50,26 @@ class TableHandler:
     def __init__(self, catalog: Catalog):
         self.tables = whole_tables(catalog.chunks)
         self._by_chunk = {c.chunk_id: t for t in self.tables for c in t.chunks}
+        self._row_names = _row_name_index(self.tables)
+        # a name the running text also uses (an indicator, a programme) is answered from the text;
+        # a name only a table holds (a company, a project) can only be answered by its table
+        for chunk in catalog.chunks:
+            if chunk.kind != "table":
+                text = fold(chunk.text)
+                for k in range(len(text) - ROW_NAME_CHARS + 1):
+                    self._row_names.pop(text[k : k + ROW_NAME_CHARS], None)
+
+    def named_rows(self, text: str) -> list[WholeTable]:
+        """The tables whose rows the question names by a run of their label cells that only tables
+        hold ('林洋能源对应的是什么项目', '江苏科技大学海洋装备研究院归哪个市'), most named first."""
+        key = fold(text)
+        hits: dict[int, int] = {}
+        for i in range(len(key) - ROW_NAME_CHARS + 1):
+            holders = self._row_names.get(key[i : i + ROW_NAME_CHARS])
+            if holders and len(holders) <= ROW_NAME_MAX_ROWS:
+                for t, _ in holders:
+                    hits[t] = hits.get(t, 0) + 1
+        return [self.tables[t] for t in sorted(hits, key=lambda t: -hits[t])]
 
     def table_of(self, chunk: Chunk) -> WholeTable | None:
         return self._by_chunk.get(chunk.chunk_id)
@@ -55,11 +80,19 @@ class TableHandler:
         return detect_table_operation(text)
 
     def wants_table(self, text: str, top_is_table: bool = False) -> bool:
-        """Whether the question asks what only a table as data can answer."""
+        """Whether the question asks what only a table as data can answer: a ranking, a filter or a
+        position, or a cell of a row or table the question names."""
         op = self.operation(text)
         if op.kind is OpKind.SUPERLATIVE:
             return True
+        if op.kind is OpKind.LOOKUP:
+            return NAMED_TABLE.search(text) is not None or bool(self.named_rows(text))
         return op.kind in DATA_OPERATIONS and (top_is_table or TABLE_NAMING.search(text) is not None)
+
+    def candidates(self, text: str, ranked: Sequence[Chunk]) -> list[Chunk]:
+        """The tables to try, in order: those whose rows the question names, then the ranked ones."""
+        named = [t.chunks[0] for t in self.named_rows(text)]
+        return named + [c for c in ranked if c.kind == "table"]
 
     def answer(
         self,
@@ -111,6 +144,22 @@ class TableHandler:
             lead = f"{found.statement}。\n《{chunk.doc_title}》{title}：" if not out else ""
             out.append(Segment(chunk, pos, pos + len(line), lead=lead, display=display))
         return out
+
+
+def _row_name_index(tables: Sequence[WholeTable]) -> dict[str, set[tuple[int, int]]]:
+    """Each run of ROW_NAME_CHARS characters of a row's label cells → the (table, row) holding it."""
+    from assistant.table_shape import TableShape
+
+    index: dict[str, set[tuple[int, int]]] = {}
+    for t, whole in enumerate(tables):
+        shape = TableShape(whole.table)
+        for i in shape.data_rows:
+            row = whole.table.rows[i]
+            for j in shape.label_columns():
+                key = fold(row[j]) if j < len(row) else ""
+                for k in range(len(key) - ROW_NAME_CHARS + 1):
+                    index.setdefault(key[k : k + ROW_NAME_CHARS], set()).add((t, i))
+    return index
 
 
 __all__ = ["DATA_OPERATIONS", "TableHandler", "TableResult"]

@@ -34,6 +34,8 @@ class TableConfig:
     # twice); wider reports near-misses too
     term_min_length: int = 3  # a caller's term this long inside a label names the row ('集成电路');
     # shorter terms are places and generic words ('无锡', '中心')
+    run_min_length: int = 4  # a run of the question this long inside a label names the row by part
+    # of its name ('林洋能源'); shorter runs are places and common words
     term_max_rows: int = 3  # a term inside more labels than this names a kind of row, not a row
     column_min_score: float = 1.5  # a column is named by a full mention (3), a header word or synonym
     # (2), or its aspect alone ('目标', 1.5); a period alone (1) does not name a column
@@ -166,6 +168,26 @@ def _distinctive_terms(tq: TableQuestion, labels: list[str], config: TableConfig
     return out
 
 
+def _shared_runs(q: str, labels: list[str], config: TableConfig) -> list[str]:
+    """Runs of `config.run_min_length`+ characters the question shares with few labels: a row named
+    by part of its label ('林洋能源' for 江苏林洋能源股份有限公司)."""
+    n = config.run_min_length
+    starts = {q[i : i + n] for i in range(len(q) - n + 1)}
+    runs: set[str] = set()
+    for label in labels:
+        i = 0
+        while i <= len(label) - n:
+            if label[i : i + n] not in starts:
+                i += 1
+                continue
+            j = i + n
+            while j < len(label) and label[i : j + 1] in q:
+                j += 1
+            runs.add(label[i:j])
+            i = j
+    return [r for r in runs if 0 < sum(1 for label in labels if r in label) <= config.term_max_rows]
+
+
 def row_scores(
     table: Table,
     question: str | TableQuestion,
@@ -180,7 +202,8 @@ def row_scores(
     skip = set(exclude_columns)
     columns = [j for j in shape.label_columns() if j not in skip]
     labels = {i: [header_key(cell(table.rows[i], j)) for j in columns] for i in shape.data_rows}
-    distinctive = _distinctive_terms(tq, ["\n".join(v) for v in labels.values()], config)
+    joined = ["\n".join(v) for v in labels.values()]
+    distinctive = _distinctive_terms(tq, joined, config) + _shared_runs(q, joined, config)
     scores = {}
     for i in shape.data_rows:
         row = table.rows[i]
@@ -200,8 +223,31 @@ def rows_for(
     config: TableConfig = TableConfig(),
 ) -> list[int]:
     """Indices of the data rows the question names by a label cell (ties together), best first."""
-    scores = row_scores(table, question, synonyms, exclude_columns, config)
+    tq = question if isinstance(question, TableQuestion) else TableQuestion.parse(question)
+    scores = row_scores(table, tq, synonyms, exclude_columns, config)
     if not scores:
         return []
     best = max(scores.values())
-    return [i for i in sorted(scores, key=lambda i: -scores[i]) if scores[i] >= best - config.row_tie_margin]
+    tied = [i for i in sorted(scores, key=lambda i: -scores[i]) if scores[i] >= best - config.row_tie_margin]
+    named = _named_in_full(table, tq, [i for i in scores if scores[i] >= 1.0], exclude_columns, config)
+    # '新增企业研发机构和科技服务业营收年均增幅的目标': every row the question names in full
+    return named if len(named) > 1 else tied
+
+
+def _named_in_full(
+    table: Table, tq: TableQuestion, rows: list[int], exclude_columns: Iterable[int], config: TableConfig
+) -> list[int]:
+    """The rows whose label the question writes out in full, in the question's order; a label
+    inside another one named ('研发投入' inside '研发投入占地区生产总值比重') is that one's part."""
+    q = fold(tq.text)
+    skip = set(exclude_columns)
+    shape = TableShape(table, config.numeric_share)
+    spans: dict[int, tuple[int, int]] = {}
+    for i in rows:
+        keys = [header_key(cell(table.rows[i], j)) for j in shape.label_columns() if j not in skip]
+        keys = [k for k in keys if len(k) >= 2 and k in q]
+        if keys:
+            key = max(keys, key=len)
+            spans[i] = (q.find(key), q.find(key) + len(key))
+    inside = {i for i, (a, b) in spans.items() for k, (c, d) in spans.items() if k != i and c <= a and b <= d and (c, d) != (a, b)}
+    return sorted((i for i in spans if i not in inside), key=lambda i: spans[i][0])

@@ -121,3 +121,29 @@ def test_an_item_picked_by_position_can_be_followed_up(runtime):
 def test_a_draft_reply_request_answers_the_letters_question(runtime):
     a = runtime.ask("请起草答复：有群众来信问，南通有没有面向科技工作者的荣誉和奖项？", mode="reply")
     assert not a.refused and "科技兴市功臣" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question, facts",
+    [
+        ("海四达电源牵头建的是什么平台", ["江苏省级企业技术中心"]),  # part of a 牵头单位 cell
+        ("林洋能源那个国家级平台属于哪个行业领域", ["新能源"]),
+        ("表1里技术市场合同成交额的规划目标是多少", ["1000"]),  # a table named by its number
+    ],
+)
+def test_a_row_named_by_a_table_is_answered_from_it(runtime, question, facts):
+    a = ask(runtime, question)
+    assert not a.refused and all(f in a.answer for f in facts), a.answer
+
+
+@pytest.mark.parametrize(
+    "question, fact",
+    [
+        ("我在苏州一所研究院做基础研究，苏南规划里纯理论研究的间接费用比例最高多少？", "60%"),
+        ("我们是昆山的企业，苏南规划里瞪羚企业要达到多少家", "500家"),
+        ("苏南那边高企十三五末有多少家", "2.3万家"),  # 高企, 那边, a period word
+    ],
+)
+def test_the_askers_place_and_words_do_not_narrow_the_answer(runtime, question, fact):
+    a = ask(runtime, question)
+    assert not a.refused and fact in flat(a), a.answer

@@ -684,3 +684,51 @@ def test_whole_tables_reassemble_split_tables_and_point_each_row_to_its_chunk():
 @pytest.mark.parametrize("question", ["扬州的哪个指标最高", "泰州哪一项最低", "盐城排名前二的指标"])
 def test_rows_of_different_units_are_not_ranked_down_a_column(question):
     assert ask(CITY_TARGETS, question) is None
+
+
+# -- rows named by part of their label, several rows named in full ---------------------------------
+PLATFORMS = Table(
+    title="重大创新平台布局（测试用）",
+    header=["序号", "行业领域", "项目名称", "牵头单位"],
+    rows=[
+        ["1", "新材料", "省级工程研究中心", "江苏青禾新材料股份有限公司"],
+        ["2", "新能源", "国家级企业技术中心", "江苏远帆储能科技有限公司"],
+        ["3", "生物医药", "省重点实验室", "南通海澜生物制药有限公司"],
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    "question, row",
+    [
+        ("远帆储能牵头的是什么项目", 1),
+        ("青禾新材料对应哪个行业领域", 0),
+        ("海澜生物制药建的平台叫什么", 2),
+    ],
+)
+def test_a_row_named_by_part_of_its_label(question, row):
+    assert rows_for(PLATFORMS, question, synonyms) == [row]
+
+
+INDICATORS = Table(
+    title="主要指标（测试用）",
+    header=["指标名称", "单位", "“十四五”目标"],
+    rows=[
+        ["新增省级以上企业研发机构", "家", "120"],
+        ["科技服务业营收年均增幅", "%", "12"],
+        ["研发投入", "亿元", "300"],
+        ["研发投入占地区生产总值比重", "%", "3.1"],
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    "question, rows",
+    [
+        ("新增省级以上企业研发机构和科技服务业营收年均增幅的目标", [0, 1]),
+        ("科技服务业营收年均增幅、新增省级以上企业研发机构各是多少", [1, 0]),
+        ("研发投入占地区生产总值比重的目标", [3]),
+    ],
+)
+def test_every_row_the_question_writes_out(question, rows):
+    assert rows_for(INDICATORS, question, synonyms) == rows

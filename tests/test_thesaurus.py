@@ -240,3 +240,19 @@ def test_retrieval_finds_the_passage(runtime, question, doc_id, needle):
     assert any(h.chunk.doc_id == doc_id and needle in h.chunk.text for h in hits), [
         (h.chunk.doc_id, h.chunk.text[:40]) for h in hits
     ]
+
+
+@pytest.mark.parametrize(
+    "asker_word, plan_word",
+    [
+        ("住房", "安居"),
+        ("人才住房", "人才安居"),
+        ("减税", "税收优惠"),
+        ("税收减免", "税收优惠"),
+        ("发债", "公司债"),
+        ("地方立法", "条例"),
+        ("农业高新区", "农业高新技术产业示范区"),
+    ],
+)
+def test_everyday_words_for_the_plans_measures(asker_word, plan_word):
+    assert canonical(asker_word) == plan_word

@@ -11,6 +11,7 @@ from assistant.answering.scoring import Ranked, Scorer
 from assistant.draft import Draft, Segment
 from assistant.items import best_rows, matching_columns, row_label
 from assistant.question import Question, content, content_grams, ordinal
+from assistant.tables import OpKind
 from retrieval.models import Chunk
 
 # '……那张表里……', '表3中……': the question points at a table
@@ -139,13 +140,15 @@ def table_data_candidate(scorer: Scorer, ev: Evidence) -> Candidate | None:
     top_is_table = bool(ranked) and ranked[0][1].kind == "table"
     if q.followup and ordinal(q.text):
         return None  # '第二个……' after a list: the position is in the list just shown, not a table
+    if q.followup and scorer.tables.operation(text).kind is OpKind.LOOKUP:
+        text = q.text  # a follow-up's own words name its row ('那它的年均增速呢？')
     if not scorer.tables.wants_table(text, top_is_table):
         return None
     from retrieval import segment
 
     words = [w for w in segment.words(content(text).replace(" ", "")) if len(w) >= 2]
     single = q.doc_hints[:1] if len(q.doc_hints) == 1 and not q.loose_hint else []
-    candidates = [c for _, c in ranked[: scorer.thresholds.table_passages] if c.kind == "table"]
+    candidates = scorer.tables.candidates(text, [c for _, c in ranked[: scorer.thresholds.table_passages]])
     for doc in single or q.doc_hints:
         candidates += [c for c in scorer.catalog.by_doc.get(doc, []) if c.kind == "table"]
     if single:
