@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from assistant.extractive import ExtractiveAnswerer
+from assistant.answering import ExtractiveAnswerer
 from retrieval.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class ExtractiveBackend:
             hits = search(q.standalone, scope)
             if q.followup and q.own_terms:
                 # the part asks something new about the same subject: its own words lead
-                q.own_weight = 0.6
+                q.own_weight = self.answerer.thresholds.part_own_weight
                 seen = {h.chunk.chunk_id for h in hits}
                 hits += [h for h in search(part, scope) if h.chunk.chunk_id not in seen]
             draft = self.answerer.answer(q, hits, search)

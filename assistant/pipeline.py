@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from assistant.answering.matching import scope_free
+from assistant.answering.thresholds import DEFAULT_THRESHOLDS, AnswerThresholds
 from assistant.citations import verify
 from assistant.draft import Draft, render, section_label
 from assistant.plans import PlanDirectory
@@ -25,14 +27,11 @@ from assistant.schemas import Answer, Generation, Mode, Turn
 from assistant.text import GramWeights, grams
 from retrieval.models import SearchHit
 
-MIN_COVERAGE = 0.3  # share of the question's content n-grams the best passage must contain
-# share of the question's focus (less scope and cue words) the sentence holding an asked detail
-# (an amount, a date, a condition) must also hold: the detail must be about what is asked. Set
-# between the shares of sentences that do answer (0.43 for '高校基础研究项目的间接费用……比例' → 60%)
-# and of those that only share the topic (≤ 0.25: a year in a sentence about another approval)
-DETAIL_FOCUS_MIN = 0.35
-# the same for the figure a number question asks for (a figure about something else is no answer)
-FIGURE_FOCUS_MIN = 0.3
+# when to answer and when to refuse: AnswerThresholds.min_coverage, known_terms_min,
+# detail_focus_min and figure_focus_min (the defaults, kept here under their old names)
+MIN_COVERAGE = DEFAULT_THRESHOLDS.min_coverage
+DETAIL_FOCUS_MIN = DEFAULT_THRESHOLDS.detail_focus_min
+FIGURE_FOCUS_MIN = DEFAULT_THRESHOLDS.figure_focus_min
 CACHE_SIZE = 2048  # answers kept per index build (a portal sees the same questions again and again)
 Search = Callable[[str, Sequence[str] | None], list[SearchHit]]
 
@@ -100,6 +99,7 @@ class AnswerPipeline:
         cache_size: int = CACHE_SIZE,
         known_docs: Sequence[str] | None = None,
         plans: PlanDirectory | None = None,
+        thresholds: AnswerThresholds = DEFAULT_THRESHOLDS,
     ):
         self.search = search
         self.backend = backend
@@ -109,6 +109,7 @@ class AnswerPipeline:
         self.cache_size = cache_size
         self.known_docs = set(known_docs) if known_docs is not None else None
         self.plans = plans or getattr(backend, "plans", None)
+        self.thresholds = thresholds  # when to refuse (the answerer has its own reference to the same)
         self.cache_ok: Callable[[], bool] = lambda: True  # the runtime says no while search is degraded
         self._cache: OrderedDict = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -120,6 +121,12 @@ class AnswerPipeline:
             | RunnableLambda(self.decide, name="decide")
             | RunnableLambda(self.annotate, name="annotate")
         )
+
+    def use_thresholds(self, thresholds: AnswerThresholds) -> None:
+        """Refuse by other thresholds from now on; cached answers, made with the old ones, go."""
+        self.thresholds = thresholds
+        with self._cache_lock:
+            self._cache.clear()
 
     # each step takes and returns the state
     def condense(self, state: QAState) -> QAState:
@@ -175,14 +182,12 @@ class AnswerPipeline:
         chunks = {seg.chunk.chunk_id: seg.chunk for seg in state.draft.segments}
         if not chunks or not q.terms:
             return 0.0  # nothing found, or nothing asked ('第九十九个是什么？' names no list)
-        from assistant.extractive import scope_free
-
         # the whole question, or only its asking clause after the asker's description of themselves
         asked = [scope_free(t, self.plans) for t in (q.terms, q.asked_terms) if t]
         best = 0.0
         for terms in asked:  # an author's or a city's plan name: where to look, not what is asked
             known = {g for g in terms if self.weights.df.get(g)}
-            if not known or self.weights.coverage(terms, known) < 0.3:
+            if not known or self.weights.coverage(terms, known) < self.thresholds.known_terms_min:
                 continue
             for c in chunks.values():
                 have = grams(c.search_text)
@@ -205,27 +210,26 @@ class AnswerPipeline:
             reason = draft.reason or "所给段落不足以回答"
         elif not draft.segments:
             reason = "没有找到能支持回答的规划原文"
-        elif self.support(state) < MIN_COVERAGE:
+        elif self.support(state) < self.thresholds.min_coverage:
             reason = "规划原文与问题的关键内容不相符"
         mention = []
         if reason is None and q.intent == "number" and not q.details:
             from assistant.answerability import figure_share
             from assistant.backends import split_parts
-            from assistant.extractive import scope_free
             from assistant.question import content_grams
 
             parts = [content_grams(p) for p in split_parts(q.text)] or None
             if (
                 figure_share(q, draft.segments, self.weights, lambda t: scope_free(t, self.plans), parts)
-                < FIGURE_FOCUS_MIN
+                < self.thresholds.figure_focus_min
             ):
                 reason = "规划中没有找到与问题所问内容对应的数字"
         if reason is None and q.details:
             from assistant.answerability import check_details, detail_refusal
-            from assistant.extractive import scope_free
 
+            minimum = self.thresholds.detail_focus_min
             missing, mention, topic = check_details(
-                q, draft.segments, self.weights, DETAIL_FOCUS_MIN, lambda t: scope_free(t, self.plans)
+                q, draft.segments, self.weights, minimum, lambda t: scope_free(t, self.plans)
             )
             if missing and len(missing) == len(q.details):
                 reason = detail_refusal(topic, "、".join(m.missing for m in missing))

@@ -22,8 +22,8 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 
+from assistant.answering import DEFAULT_THRESHOLDS, AnswerThresholds, ExtractiveAnswerer
 from assistant.backends import llm_options, make_backend
-from assistant.extractive import ExtractiveAnswerer
 from assistant.pipeline import AnswerPipeline
 from assistant.plans import PlanDirectory
 from assistant.schemas import Answer, DocumentInfo, Health, Mode, Turn
@@ -45,8 +45,11 @@ PROBE_QUERY = "科技创新"  # what /healthz and a failed search check the dens
 
 
 class Runtime:
-    def __init__(self, settings: Settings, *, embedder=None, chat_model=None):
+    def __init__(
+        self, settings: Settings, *, embedder=None, chat_model=None, thresholds: AnswerThresholds = DEFAULT_THRESHOLDS
+    ):
         self.settings = settings
+        self.thresholds = thresholds  # the answerer's and the pipeline's (evals.tune tries others)
         self.manifest = load_manifest(settings.corpus_dir)
         self.doc_ids = [e.doc_id for e in self.manifest]
         self._embedder = embedder
@@ -54,6 +57,7 @@ class Runtime:
         self._lock = threading.RLock()
         self.retriever = None
         self.pipeline: AnswerPipeline | None = None
+        self.answerer: ExtractiveAnswerer | None = None
         self.catalog: Catalog | None = None
         self.load_error: str | None = None
         self.degraded: str | None = None  # why answers use keyword search only; None while hybrid
@@ -122,17 +126,27 @@ class Runtime:
         catalog = Catalog(retriever.chunks)
         weights = GramWeights(c.search_text for c in catalog.chunks)
         plans = PlanDirectory(self.manifest, thesaurus=getattr(retriever, "thesaurus", None))
-        answerer = ExtractiveAnswerer(catalog, weights, plans)
+        answerer = ExtractiveAnswerer(catalog, weights, plans, self.thresholds)
         backend = make_backend(s.llm, answerer, **llm_options(s), chat_model=self._chat_model)
         titles = [e.title for e in self.manifest]
         # The pipeline searches the retriever it was built with, so an answer never mixes two builds.
         self.pipeline = AnswerPipeline(
             functools.partial(self._search, retriever), backend, weights, titles, top_k=s.top_k, cache_size=s.answer_cache,
-            known_docs=self.doc_ids, plans=plans,
+            known_docs=self.doc_ids, plans=plans, thresholds=self.thresholds,
         )
+        self.answerer = answerer
         self.pipeline.cache_ok = lambda: self.degraded is None  # answers from a keyword-only search are not kept
         self.catalog, self.retriever = catalog, retriever
         self.load_error = self.degraded = self._dense_failed_at = self._unusable_build = None
+
+    def use_thresholds(self, thresholds: AnswerThresholds) -> None:
+        """Answer with other thresholds from now on, on the index and models already loaded (the
+        answer cache is emptied: its answers were made with the old ones)."""
+        with self._lock:
+            self.thresholds = thresholds
+            if self.pipeline is not None:
+                self.answerer.thresholds = thresholds
+                self.pipeline.use_thresholds(thresholds)
 
     def _search(self, retriever, query: str, doc_ids: Sequence[str] | None) -> list[SearchHit]:
         return self._hits(retriever, query[: self.settings.max_question_chars], max(3 * self.settings.top_k, 20), list(doc_ids) if doc_ids else None)

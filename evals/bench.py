@@ -174,6 +174,7 @@ _AREAS = (
     ("chromadb", "Chroma (dense search)"),
     ("jieba", "jieba segmentation"),
     ("retrieval/", "retrieval (BM25, query prep, fusion)"),
+    ("assistant/answering", "answer composition (extractive)"),
     ("assistant/extractive", "answer composition (extractive)"),
     ("assistant/items", "answer composition (extractive)"),
     ("assistant/question", "question analysis"),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answering.quotes import enumeration_rest
 from assistant.backends import split_parts
 from assistant.citations import segments_from_model, support
 from assistant.draft import Draft, Segment, render
-from assistant.extractive import enumerated, enumeration_rest
+from assistant.extractive import enumerated
 from assistant.items import list_items, matching_columns
 from assistant.question import (
     acronym_letter,
