@@ -9,6 +9,7 @@ condense (follow-up + history → standalone question)
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -84,6 +85,9 @@ def reply_topic(question: str) -> str:
         topic = topic.removeprefix(prefix)
     topic = topic[:40].strip()
     return f"“{topic}”" if topic else "来函事项"
+
+
+_ASKS_FIGURE = re.compile(r"多少|(?<!哪)几[家个项所名人条]|百分之|比重|占比")  # not 哪几个: a list
 
 
 class AnswerPipeline:
@@ -213,7 +217,9 @@ class AnswerPipeline:
         elif self.support(state) < self.thresholds.min_coverage:
             reason = "规划原文与问题的关键内容不相符"
         mention = []
-        if reason is None and q.intent == "number" and not q.details:
+        # a figure asked for, alone or side by side ('……分别是多少'), needs a figure about it
+        asks_figure = q.intent == "number" or (q.intent == "compare" and _ASKS_FIGURE.search(q.text) is not None)
+        if reason is None and asks_figure and not q.details:
             from assistant.answerability import figure_share
             from assistant.backends import split_parts
             from assistant.question import content_grams

@@ -160,3 +160,12 @@ def test_the_askers_place_and_words_do_not_narrow_the_answer(runtime, question, 
 def test_each_plans_line_is_about_the_place_compared(runtime, question, place):
     a = ask(runtime, question)
     assert a.citations and all(place in c.quote or place in c.section for c in a.citations), a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["盐城和连云港的高企数量目标分别是多少", "扬州和泰州的研发人员各有多少", "宿迁和淮安的高企目标是多少？"],
+)
+def test_figures_side_by_side_need_figures(runtime, question):
+    # the plans name these cities, but give none of them the asked figure: no passage is an answer
+    assert ask(runtime, question).refused
