@@ -114,7 +114,9 @@ def figure_held(
     return detail_held(DetailSpec(Detail.MONEY, (), pattern, ""), focus, passages, weights, minimum)
 
 
-_COUNTED_UNITS = ("家", "件", "个", "名", "人", "项", "所", "座", "条")
+_COUNTED_UNITS = ("家", "件", "个", "名", "人", "位", "项", "所", "座", "条")
+_RANK_UNITS = ("名", "位")  # units that also count places in a ranking
+_PEOPLE_UNITS = ("人", "名", "位")
 
 
 def unit_pattern(unit: str | None) -> re.Pattern:
@@ -124,7 +126,12 @@ def unit_pattern(unit: str | None) -> re.Pattern:
     if unit == "%":
         return re.compile(r"\d[\d.]*\s*[%％]")
     if unit in _COUNTED_UNITS:
-        return re.compile(rf"(?:\d[\d.]*|[一二三四五六七八九十百千万]+)\s*(?:万|余|多)?\s*{re.escape(unit)}")
+        # people are counted in 人, 名 or 位 alike ('多少名院士' → '25人')
+        units = "(?:人|名|位)" if unit in _PEOPLE_UNITS else re.escape(unit)
+        counted = rf"(?:\d[\d.]*|[一二三四五六七八九十百千万]+)\s*(?:万|余|多)?\s*{units}"
+        # '排多少名' asks a rank: '第26位', '前20强' answer it
+        rank = r"|(?:第|前)\s*\d+\s*(?:名|位|强)" if unit in _RANK_UNITS else ""
+        return re.compile(counted + rank)
     return re.compile(rf"\d[\d.]*\s*(?:多)?\s*{re.escape(unit)}")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 
+from assistant.answerability import unit_pattern
 from assistant.answering.thresholds import DEFAULT_THRESHOLDS, AnswerThresholds
 from assistant.intent import Intent
 from assistant.plans import PlanDirectory, shipped_directory
@@ -33,7 +34,6 @@ _HEADING_NUMBER = re.compile(
 _NUMBERED_COLUMN = re.compile(r"^([\u4e00-\u9fff]{0,8}?)专栏(\d{1,2})(?!\d)")
 _COUNTED_ENUMERATION = re.compile(r"等([一二三四五六七八九十]|\d{1,2})[大个项类种]")
 _CN_COUNT = "零一二三四五六七八九十"
-_COUNTED_UNITS = ("家", "件", "个", "名", "人", "项", "所", "座", "条")
 _TARGET_SECTION = re.compile(r"发展目标|主要目标")
 _RESULT_SECTION = re.compile(r"发展基础|面临形势|机遇挑战")
 _PAST_WORDS = re.compile(r"十三五|2020年|已|截至|目前|实绩")
@@ -112,13 +112,7 @@ def numbered_column_label(label: str, number: int) -> bool:
 
 def has_unit(q: Question, text: str) -> bool:
     """Whether the text has a figure in the unit the question asks for ('多少家' → '120家')."""
-    if not q.unit:
-        return True
-    percent = q.unit == "%"
-    pattern = r"\d[\d.]*\s*[%％]" if percent else rf"\d[\d.]*\s*(?:多)?\s*{re.escape(q.unit)}"
-    if q.unit in _COUNTED_UNITS:
-        pattern = rf"(?:\d[\d.]*|[一二三四五六七八九十百千万]+)\s*(?:万|余|多)?\s*{re.escape(q.unit)}"
-    return re.search(pattern, text) is not None
+    return not q.unit or unit_pattern(q.unit).search(text) is not None
 
 
 def time_fit(q: Question, chunk: Chunk, text: str, t: AnswerThresholds = DEFAULT_THRESHOLDS) -> float:
