@@ -89,6 +89,9 @@ class ConversationLog:
                 surface=ctx.surface,
                 question=mask_personal_data(ctx.question) if self.keep_questions else None,
                 question_chars=len(ctx.question),
+                condensed_question=mask_personal_data(answer.condensed_question)
+                if self.keep_questions and answer.condensed_question
+                else None,
                 answer=mask_personal_data(answer.answer) if self.keep_questions else None,
                 mode=ctx.mode,
                 refused=answer.refused,
