@@ -136,14 +136,27 @@ def test_an_answer_is_stored_masked_with_its_citations(conversation_log):
     assert row["citations"][0]["section"] == "二、发展目标" and row["latency_ms"] == pytest.approx(12.3)
 
 
-def test_without_log_questions_only_counts_are_kept(db_url):
-    log = open_log(db_url, keep_questions=False)
+def test_without_log_questions_only_counts_are_kept(db_url, tmp_path, monkeypatch):
+    from assistant.logstore import open_conversation_log
+    from assistant.settings import load_settings
+
+    monkeypatch.setenv("PLANQA_DB_URL", db_url)
+    monkeypatch.setenv("PLANQA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PLANQA_LOG_QUESTIONS", "0")  # as an operator writes it
+    settings = load_settings()
+    assert not settings.log_questions and not settings.access_log_questions  # two settings, two logs
+    log = open_conversation_log(settings)
     try:
         answer = log.record(REFUSED, AskContext(Surface.CHAT, "南京有几个地铁站？"))
+        assert (
+            log.feedback(answer.answer_id, Rating.DOWN, "我想问的是地铁，电话13812345678")
+            is FeedbackOutcome.SAVED
+        )
         assert log.flush()
         row = log.store.answer(answer.answer_id)
         assert row["question"] is None and row["answer"] is None and row["question_chars"] == 9
         assert row["refused"] and row["refusal_reason"] == "资料中没有相关内容"
+        assert row["rating"] == "down" and row["comment"] is None  # the rating counts; the text is not kept
     finally:
         log.close()
 

@@ -126,7 +126,9 @@ class ConversationLog:
                 return FeedbackOutcome.UNAVAILABLE
         if not known:
             return FeedbackOutcome.UNKNOWN_ANSWER
-        comment = mask_personal_data(comment.strip()) if comment and comment.strip() else None
+        # PLANQA_LOG_QUESTIONS=0 keeps only counts: the rating, not what the person wrote
+        keep = self.keep_questions and comment and comment.strip()
+        comment = mask_personal_data(comment.strip()) if keep else None
         record = FeedbackRecord(answer_id=answer_id, created_at=now_utc(), rating=rating, comment=comment)
         return FeedbackOutcome.SAVED if self.writer.submit(record) else FeedbackOutcome.UNAVAILABLE
 
