@@ -257,9 +257,17 @@ class AnswerPipeline:
 
     def annotate(self, state: QAState) -> QAState:
         """Record on the answer how a model wrote it (refusals too: the model may have written
-        sentences that verification dropped)."""
-        if state.generation is not None and state.answer is not None:
-            state.answer = state.answer.model_copy(update={"generation": state.generation})
+        sentences that verification dropped) and, for a follow-up, the standalone question it was
+        read as (the conversation log keeps it: '那苏州呢？' alone says nothing)."""
+        if state.answer is None:
+            return state
+        update = {}
+        if state.generation is not None:
+            update["generation"] = state.generation
+        if state.parsed is not None and state.parsed.followup:
+            update["condensed_question"] = state.parsed.standalone
+        if update:
+            state.answer = state.answer.model_copy(update=update)
         return state
 
     def stream(

@@ -58,7 +58,9 @@ def summary(report) -> str:
     ] or ["  -"]
     lines += ["", "差评的回答："]
     lines += [
-        f"  {r['answer_id']}  {r['question'] or '（未存问题）'}  —— {r['comment'] or '（无评语）'}"
+        f"  {r['answer_id']}  {r['question'] or '（未存问题）'}"
+        + (f"（理解为：{r['condensed_question']}）" if r["condensed_question"] else "")
+        + f"  —— {r['comment'] or '（无评语）'}"
         for r in report.low_rated
     ] or ["  -"]
     return "\n".join(lines)

@@ -55,6 +55,11 @@ class Answer(BaseModel):
         description="This answer in the conversation log, for POST /api/feedback; null when the log is off.",
     )
     generation: Generation | None = None
+    condensed_question: str | None = Field(
+        None,
+        exclude=True,  # for the conversation log; not part of the HTTP answer
+        description="The standalone question a follow-up was read as (history carried over); null otherwise.",
+    )
 
 
 class DocumentInfo(BaseModel):

@@ -85,13 +85,13 @@ class Settings(BaseSettings):
     ui_events_per_minute: int = Field(240, ge=0, description="Chat-page events a minute per IP and per browser session that are not answers (page load, opening a passage, clearing); answers count against PLANQA_RATE_LIMIT_PER_MINUTE like API requests; 0 turns the limit off.")
     long_question_chars: int = Field(250, ge=50, description="A question or search counts once against the rate limit per this many characters it has (history included): a long question costs more to answer.")
 
-    access_log_questions: bool = Field(False, description="Write question text (unmasked) into the access log.")
+    access_log_questions: bool = Field(False, description="Write question text (unmasked) into the access log (the conversation log's text is PLANQA_LOG_QUESTIONS).")
 
     # conversation log (assistant.logstore)
     conversation_log: bool = Field(True, description="Keep a log of answers and their feedback in PLANQA_DB_URL; false: no log, no feedback buttons.")
     db_url: str | None = Field(None, description="Database of the conversation log: sqlite:///path or postgresql://user:pass@host/db; unset: SQLite in PLANQA_DATA_DIR.")
     data_dir: Path = Field(PROJECT_ROOT / ".data", description="Folder of the default SQLite conversation log and the salt of client-IP hashes.")
-    log_questions: bool = Field(True, description="Store each question's text (masked: phone, ID-card and e-mail) in the conversation log; false keeps only counts.")
+    log_questions: bool = Field(True, description="Store the text of questions (also a follow-up's standalone form), answers and feedback comments in the conversation log, masked (phone, ID-card, e-mail); false keeps only counts.")
     log_retention_days: int = Field(180, description="Answers and feedback older than this many days are purged from the conversation log.")
     log_ip_salt: str | None = Field(None, description="Salt of the client-IP hashes in the conversation log; unset: a random salt kept in PLANQA_DATA_DIR/ip-salt.")
     # a minute of answers at the measured peak (~45/s) with room to spare; beyond it rows are dropped

@@ -247,6 +247,12 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="largest growth multiple embedded with e5-small (10× takes ~30 min)",
     )
+    parser.add_argument(
+        "--logging-rounds",
+        type=int,
+        default=2,
+        help="off/on pairs of the logging part (more on a busy machine: each run is ~15 s)",
+    )
     parser.add_argument("--max-load", type=float, default=1.2)
     parser.add_argument(
         "--llm-threads",
@@ -309,7 +315,13 @@ def main(argv: list[str] | None = None) -> int:
             record(
                 "logging",
                 lambda: part_logging(
-                    index_dir, embeddings, clients, args.seconds, args.questions, args.omp_threads
+                    index_dir,
+                    embeddings,
+                    clients,
+                    args.seconds,
+                    args.questions,
+                    args.omp_threads,
+                    args.logging_rounds,
                 ),
             )
         if "profile" in parts:

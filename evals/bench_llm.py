@@ -187,8 +187,8 @@ def report_lines(r: dict, conditions: str) -> list[str]:
     def cell(value) -> str:
         return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
-    def sec(s: dict, q: str) -> str:
-        return f"{s[q] / 1000:.1f}" if s.get("n") else "–"
+    def sec(s: dict, q: str) -> str:  # an extractive answer takes milliseconds: keep them visible
+        return (f"{s[q] / 1000:.1f}" if s[q] >= 10_000 else f"{s[q] / 1000:.3f}") if s.get("n") else "–"
 
     def ms(s: dict) -> str:
         return f"{s['p50'] / 1000:.1f} | {s['p95'] / 1000:.1f}" if s.get("n") else "– | –"

@@ -83,7 +83,14 @@ def part_logging(
     return result
 
 
-def render_logging(r: dict) -> list[str]:
+def render_logging(r: dict, conditions: str = "") -> list[str]:
+    loads = [
+        run["cpu"][k] for run in r["runs"] for k in ("load_avg_before", "load_avg_after") if run.get("cpu")
+    ]
+    if conditions:
+        conditions = f" {conditions}" + (
+            f"; load average {min(loads)}–{max(loads)} during the runs." if loads else "."
+        )
     lines = [
         "## Conversation log: `/api/ask` with logging off and on",
         "",
@@ -91,7 +98,7 @@ def render_logging(r: dict) -> list[str]:
         "distinct questions; logging off (PLANQA_CONVERSATION_LOG=0) and on (SQLite in a fresh data "
         "folder, the default: each answer queued for the background writer, masked, written in "
         "batches), alternating. Rows logged counts the answers in the database after the server "
-        "stopped (three warm-up questions included).",
+        "stopped (three warm-up questions included)." + conditions,
         "",
         "| round | logging | answers | answers/s | p50 ms | p95 ms | errors | rows logged |",
         "|---|---|---|---|---|---|---|---|",

@@ -246,6 +246,7 @@ make bench                                            # = .venv/bin/python -m ev
 .venv/bin/python -m evals.bench --quick               # smoke run → test-output/bench/
 .venv/bin/python -m evals.bench --parts http --embeddings hash   # the same without the embedding model
 .venv/bin/python -m evals.bench --parts ""            # only re-render this file from benchmarks.json
+.venv/bin/python -m evals.bench --parts logging --index-dir .index --logging-rounds 4   # log off/on, 16 clients
 .venv/bin/python -m evals.bench --parts llm --index-dir .index   # LLM beside extractive (make llm-local first)
 .venv/bin/python -m evals.growth --multiples 1,10     # the growth table alone, printed
 .venv/bin/python -m tests.bench_retrieval             # retrieval only: query embedding vs. search
@@ -281,7 +282,7 @@ def write_report(results: dict, out: Path) -> list[Path]:
         ("ingest", _ingest),
         ("latency", _latency),
         ("http", _http),
-        ("logging", render_logging),
+        ("logging", lambda r: render_logging(r, _conditions(r))),
         ("profile", _profile),
         ("growth", _growth),
         ("llm", _llm),

@@ -175,6 +175,15 @@ def test_admin_report_needs_the_admin_key_and_shows_the_gaps(served):
     client.post(
         "/api/feedback", json={"answer_id": answer_id, "rating": "down", "comment": "<b>不该拒答</b>"}
     )
+    # a follow-up, as the answer chain hands it over: with the standalone question it was read as
+    from assistant.logstore import AskContext, Surface
+    from tests.test_logstore import REFUSED
+
+    read_as = "南京地铁票价怎么算？ 那学生呢？"
+    follow_up = state.conversation_log.record(
+        REFUSED.model_copy(update={"condensed_question": read_as}), AskContext(Surface.API, "那学生呢？")
+    ).answer_id
+    client.post("/api/feedback", json={"answer_id": follow_up, "rating": "down", "comment": "追问没看懂"})
     state.conversation_log.flush()
 
     assert client.get("/admin/report").status_code == 401
@@ -188,8 +197,10 @@ def test_admin_report_needs_the_admin_key_and_shows_the_gaps(served):
     assert f"/admin/answers/{answer_id}" in html and "data:image/png;base64," in html
     detail = client.get(f"/admin/answers/{answer_id}", headers={"Authorization": f"Bearer {ADMIN_KEY}"})
     assert detail.status_code == 200 and "👎" in detail.text
+    assert f"理解为：{read_as}" in html
+    assert read_as in client.get(f"/admin/answers/{follow_up}", auth=("x", ADMIN_KEY)).text
     csv = client.get("/admin/report/low_rated_answers.csv", auth=("x", ADMIN_KEY))
-    assert csv.status_code == 200 and answer_id in csv.text
+    assert csv.status_code == 200 and answer_id in csv.text and read_as in csv.text
     assert client.get("/admin/report?since=yesterday", auth=("x", ADMIN_KEY)).status_code == 422
     assert client.get("/admin/answers/nope", auth=("x", ADMIN_KEY)).status_code == 404
 

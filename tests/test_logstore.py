@@ -136,14 +136,27 @@ def test_an_answer_is_stored_masked_with_its_citations(conversation_log):
     assert row["citations"][0]["section"] == "二、发展目标" and row["latency_ms"] == pytest.approx(12.3)
 
 
-def test_without_log_questions_only_counts_are_kept(db_url):
-    log = open_log(db_url, keep_questions=False)
+def test_without_log_questions_only_counts_are_kept(db_url, tmp_path, monkeypatch):
+    from assistant.logstore import open_conversation_log
+    from assistant.settings import load_settings
+
+    monkeypatch.setenv("PLANQA_DB_URL", db_url)
+    monkeypatch.setenv("PLANQA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PLANQA_LOG_QUESTIONS", "0")  # as an operator writes it
+    settings = load_settings()
+    assert not settings.log_questions and not settings.access_log_questions  # two settings, two logs
+    log = open_conversation_log(settings)
     try:
         answer = log.record(REFUSED, AskContext(Surface.CHAT, "南京有几个地铁站？"))
+        assert (
+            log.feedback(answer.answer_id, Rating.DOWN, "我想问的是地铁，电话13812345678")
+            is FeedbackOutcome.SAVED
+        )
         assert log.flush()
         row = log.store.answer(answer.answer_id)
         assert row["question"] is None and row["answer"] is None and row["question_chars"] == 9
         assert row["refused"] and row["refusal_reason"] == "资料中没有相关内容"
+        assert row["rating"] == "down" and row["comment"] is None  # the rating counts; the text is not kept
     finally:
         log.close()
 
@@ -249,6 +262,53 @@ def test_report_counts_days_surfaces_refused_topics_and_low_ratings(conversation
     assert top.count == 2
     assert [r["comment"] for r in report.low_rated] == ["没回答到我们区"]
     assert report.ratings == {"down": 1, "up": 1}
+
+
+def test_a_follow_up_is_stored_with_the_standalone_question_it_was_read_as(db_url):
+    """From the answer chain (a real pipeline over the corpus) to the row, the report and its CSV."""
+    from assistant.logstore.report_files import csv_tables
+    from assistant.schemas import Turn
+    from tests.answer_fakes import pipeline
+
+    pipe = pipeline()
+    first = "我的电话13912345678，想问高新技术企业培育有哪些支持？"
+    history = [Turn(role="user", content=first), Turn(role="assistant", content="……")]
+    follow_up = "那苏州呢？"
+    answer = pipe.invoke(follow_up, history)
+    assert answer.condensed_question and "苏州" in answer.condensed_question
+    assert "高新技术企业" in answer.condensed_question
+    assert "condensed_question" not in answer.model_dump()  # the log's, not the HTTP answer's
+    assert pipe.invoke(first).condensed_question is None  # a question that stands alone
+    streamed = list(pipe.stream(follow_up, history))[-1]
+    assert streamed.condensed_question == answer.condensed_question
+
+    log = open_log(db_url)
+    try:
+        # refused, so that the report's topics show it; the answer's own text does not matter here
+        refused = REFUSED.model_copy(update={"condensed_question": answer.condensed_question})
+        answer_id = log.record(refused, AskContext(Surface.CHAT, follow_up)).answer_id
+        log.record(REFUSED, AskContext(Surface.CHAT, "高新技术企业认定要交什么材料？"))
+        log.feedback(answer_id, Rating.DOWN, "没看懂我问的是苏州")
+        assert log.flush()
+        row = log.store.answer(answer_id)
+        assert row["question"] == follow_up
+        assert "苏州" in row["condensed_question"] and "高新技术企业" in row["condensed_question"]
+        assert "13912345678" not in row["condensed_question"] and "[电话]" in row["condensed_question"]
+        report = build_report(log.store, parse_since("1d"))
+        topic = report.refused_topics[0]
+        # grouped with the other question by what it asked: '那苏州呢？' alone has no topic
+        assert "高新技术企业" in " ".join(topic.key_terms) and topic.count == 2
+        low = csv_tables(report)["low_rated_answers.csv"]
+        assert low[0][3] == "condensed_question" and low[1][3] == row["condensed_question"]
+    finally:
+        log.close()
+    counts_only = open_log(db_url, keep_questions=False)
+    try:
+        answer_id = counts_only.record(refused, AskContext(Surface.CHAT, follow_up)).answer_id
+        assert counts_only.flush()
+        assert counts_only.store.answer(answer_id)["condensed_question"] is None
+    finally:
+        counts_only.close()
 
 
 def _outage(request, db_url):

@@ -91,7 +91,8 @@ def check_question(text: str, settings: Settings, *, field: str = "question") ->
 
 
 def note_question(request: Request, text: str) -> None:
-    """Hand the question to the access log, which writes it only when PLANQA_LOG_QUESTIONS is on."""
+    """Hand the question to the access log, which writes it only when PLANQA_ACCESS_LOG_QUESTIONS is on
+    (PLANQA_LOG_QUESTIONS is the conversation log's: assistant.logstore)."""
     request.state.question = text
 
 

@@ -89,6 +89,9 @@ class ConversationLog:
                 surface=ctx.surface,
                 question=mask_personal_data(ctx.question) if self.keep_questions else None,
                 question_chars=len(ctx.question),
+                condensed_question=mask_personal_data(answer.condensed_question)
+                if self.keep_questions and answer.condensed_question
+                else None,
                 answer=mask_personal_data(answer.answer) if self.keep_questions else None,
                 mode=ctx.mode,
                 refused=answer.refused,
@@ -123,7 +126,9 @@ class ConversationLog:
                 return FeedbackOutcome.UNAVAILABLE
         if not known:
             return FeedbackOutcome.UNKNOWN_ANSWER
-        comment = mask_personal_data(comment.strip()) if comment and comment.strip() else None
+        # PLANQA_LOG_QUESTIONS=0 keeps only counts: the rating, not what the person wrote
+        keep = self.keep_questions and comment and comment.strip()
+        comment = mask_personal_data(comment.strip()) if keep else None
         record = FeedbackRecord(answer_id=answer_id, created_at=now_utc(), rating=rating, comment=comment)
         return FeedbackOutcome.SAVED if self.writer.submit(record) else FeedbackOutcome.UNAVAILABLE
 

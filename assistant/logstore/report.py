@@ -53,7 +53,7 @@ class Report:
     surfaces: dict[str, int]
     frequent: list[dict]  # question, times, refused, answer_id
     refused_topics: list[TopicGroup]
-    low_rated: list[dict]  # answer_id, question, comment, citations, created_at
+    low_rated: list[dict]  # answer_id, question, condensed_question, comment, citations, created_at
     ratings: dict[str, int]
 
     @property
@@ -94,7 +94,10 @@ def build_report(store: LogStore, since: datetime, *, top: int = TOP) -> Report:
         days=_every_day(days, since, until),
         surfaces=dict(sorted(surfaces.items(), key=lambda kv: -kv[1])),
         frequent=store.frequent_questions(since, top),
-        refused_topics=group_topics([(r["answer_id"], r["question"]) for r in refused], limit=top),
+        # a follow-up is grouped by what it asked with its history: '那苏州呢？' alone has no topic
+        refused_topics=group_topics(
+            [(r["answer_id"], r["condensed_question"] or r["question"]) for r in refused], limit=top
+        ),
         low_rated=store.rated(since, "down", top),
         ratings=store.ratings(since),
     )

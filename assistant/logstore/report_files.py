@@ -103,12 +103,13 @@ def csv_tables(report: Report) -> dict[str, list[list]]:
             ),
         ],
         "low_rated_answers.csv": [
-            ["answer_id", "rated_at", "question", "comment", "refused", "citations"],
+            ["answer_id", "rated_at", "question", "condensed_question", "comment", "refused", "citations"],
             *(
                 [
                     r["answer_id"],
                     r["created_at"].isoformat(timespec="seconds"),
                     r["question"],
+                    r["condensed_question"],
                     r["comment"],
                     int(bool(r["refused"])),
                     json.dumps(r["citations"], ensure_ascii=False),

@@ -40,6 +40,8 @@ answers = Table(
     Column("surface", String(16), nullable=False),
     Column("session_id", String(64)),
     Column("question", Text),  # masked; NULL when PLANQA_LOG_QUESTIONS=0
+    # a follow-up as the standalone question it was read as ('那苏州呢？' with its history), masked;
+    # NULL for a question that stood alone, and with the question
     Column("condensed_question", Text),
     Column("question_chars", Integer, nullable=False),
     Column("mode", String(16), nullable=False),

@@ -159,9 +159,16 @@ class LogStore:
             return [dict(row) for row in conn.execute(query).mappings()]
 
     def refused_questions(self, since: datetime, limit: int) -> list[dict]:
-        """The latest refused questions (text stored), newest first."""
+        """The latest refused questions (text stored), newest first, with the standalone question
+        a follow-up was read as."""
         query = (
-            select(answers.c.answer_id, answers.c.question, answers.c.refusal_reason, answers.c.created_at)
+            select(
+                answers.c.answer_id,
+                answers.c.question,
+                answers.c.condensed_question,
+                answers.c.refusal_reason,
+                answers.c.created_at,
+            )
             .where(answers.c.created_at >= since, answers.c.refused, answers.c.question.is_not(None))
             .order_by(answers.c.created_at.desc())
             .limit(limit)
@@ -175,6 +182,7 @@ class LogStore:
             select(
                 answers.c.answer_id,
                 answers.c.question,
+                answers.c.condensed_question,
                 answers.c.refused,
                 answers.c.citations,
                 answers.c.surface,

@@ -68,6 +68,11 @@ def _answer_link(answer_id: str, text: str | None) -> str:
     return f"<a href='/admin/answers/{quote(answer_id)}'>{escape(text or '（未存问题）')}</a>"
 
 
+def _read_as(condensed: str | None) -> str:
+    """A follow-up's standalone question, under the question as typed."""
+    return f"<br><span class=muted>理解为：{escape(condensed)}</span>" if condensed else ""
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
@@ -99,7 +104,7 @@ def report_page(request: Request, since: str = "7d") -> HTMLResponse:
             ["问题", "评语", "时间", "入口", "引用"],
             [
                 [
-                    _answer_link(r["answer_id"], r["question"]),
+                    _answer_link(r["answer_id"], r["question"]) + _read_as(r["condensed_question"]),
                     escape(r["comment"] or "（无评语）"),
                     f"{r['created_at']:%Y-%m-%d %H:%M}",
                     escape(r["surface"]),
@@ -182,6 +187,7 @@ def answer_page(request: Request, answer_id: str) -> HTMLResponse:
                 ["时间（UTC）", f"{row['created_at']:%Y-%m-%d %H:%M:%S}"],
                 ["入口 · 会话", escape(f"{row['surface']} · {row['session_id'] or '-'}")],
                 ["问题", escape(row["question"] or f"（未存问题，{row['question_chars']} 字）")],
+                ["理解为（追问补全）", escape(row["condensed_question"] or "-")],
                 ["回答", f"<div style='white-space: pre-wrap'>{escape(row['answer'] or '（未存）')}</div>"],
                 ["未能作答", escape(f"是：{row['refusal_reason'] or ''}" if row["refused"] else "否")],
                 ["引用", "<br>".join(_citation_link(c) for c in row["citations"]) or "-"],
