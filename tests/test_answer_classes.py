@@ -169,3 +169,16 @@ def test_each_plans_line_is_about_the_place_compared(runtime, question, place):
 def test_figures_side_by_side_need_figures(runtime, question):
     # the plans name these cities, but give none of them the asked figure: no passage is an answer
     assert ask(runtime, question).refused
+
+
+@pytest.mark.parametrize(
+    "history, question, parts",
+    [
+        (["南通规划有哪些科技创新重点工程"], "第二项包括哪些内容", ["加强关键核心技术攻关", "强化基础研究源头支撑"]),
+        (["高新技术产业发展规划提纲的重点任务分哪几块？"], "第三块都有哪些内容？", ["加快高新区高质量发展"]),
+        (["南通规划有哪些科技创新重点工程"], "第一项具体包括什么", ["3个方面"]),
+    ],
+)
+def test_an_item_picked_by_position_lists_its_parts(runtime, history, question, parts):
+    a = ask(runtime, question, history)
+    assert not a.refused and all(p in a.answer for p in parts), a.answer

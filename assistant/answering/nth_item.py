@@ -3,6 +3,8 @@ sub-section, a 专栏 item, or an element of an enumeration ('A、B……等十�
 
 from __future__ import annotations
 
+import re
+
 from assistant.answering.candidates import Candidate, Evidence, Handler
 from assistant.answering.containers import best_container, numbered_column
 from assistant.answering.matching import enumerated
@@ -17,16 +19,45 @@ from assistant.text import sentence_spans
 _ITEM_INTENTS = (Intent.LIST, Intent.GENERAL, Intent.DEFINITION)
 
 
-def _nth_of_section(scorer: Scorer, n: int, doc: str, key: tuple, title: str) -> list[Segment]:
-    children = scorer.catalog.children(doc, key)
-    under = (
-        scorer.catalog.section(doc, list(children[n - 1]), include_columns=True) if len(children) >= n else []
-    )
+# '第三块具体包括哪些内容': the item's own parts, not its opening sentence
+_ASKS_CONTENTS = re.compile(r"包括|包含|哪些|内容|有什么|分为|分成")
+
+
+def _opening(scorer: Scorer, doc: str, key: list[str]) -> Segment | None:
+    under = scorer.catalog.section(doc, key, include_columns=True)
     if not under:
-        return []
+        return None
     s, e = (sentence_spans(under[0].text) or [(0, len(under[0].text))])[0]
-    lead = f"《{title}》“{key[-1]}”的第{n}项是“{children[n - 1][-1]}”："
-    return [Segment(under[0], s, e, lead=lead)]
+    return Segment(under[0], s, e)
+
+
+def _nth_of_section(
+    scorer: Scorer, n: int, doc: str, key: tuple, title: str, contents: bool = False
+) -> list[Segment]:
+    children = scorer.catalog.children(doc, key)
+    if len(children) < n:
+        return []
+    item = children[n - 1]
+    lead = f"《{title}》“{key[-1]}”的第{n}项是“{item[-1]}”："
+    parts = scorer.catalog.children(doc, tuple(item)) if contents else []
+    if len(parts) >= 2:  # each part by its opening sentence, which is its heading in most plans
+        segments = []
+        for part in parts:
+            seg = _opening(scorer, doc, list(part))
+            if seg is None:
+                continue
+            heading = re.sub(r"^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）])\s*", "", part[-1]).rstrip("。")
+            quoted = seg.chunk.text[seg.start : seg.end]
+            seg.lead = "" if heading in quoted else f"{part[-1]}："  # the part's name when its text does not say it
+            segments.append(seg)
+        if segments:
+            segments[0].lead = f"{lead}包括{len(parts)}个方面。\n{segments[0].lead}"
+            return segments
+    first = _opening(scorer, doc, list(item))
+    if first is None:
+        return []
+    first.lead = lead
+    return [first]
 
 
 def _nth_of_column(scorer: Scorer, n: int, doc: str, label: str, title: str) -> list[Segment]:
@@ -63,7 +94,8 @@ def nth_item(
     if found and found.score >= t.nth_list_min:
         title = scorer.catalog.by_doc[found.doc_id][0].doc_title
         if found.kind == "section":
-            segments = _nth_of_section(scorer, n, found.doc_id, found.key, title)
+            contents = _ASKS_CONTENTS.search(q.text) is not None
+            segments = _nth_of_section(scorer, n, found.doc_id, found.key, title, contents)
         else:
             segments = _nth_of_column(scorer, n, found.doc_id, found.key, title)
         if segments:
