@@ -182,3 +182,16 @@ def test_figures_side_by_side_need_figures(runtime, question):
 def test_an_item_picked_by_position_lists_its_parts(runtime, history, question, parts):
     a = ask(runtime, question, history)
     assert not a.refused and all(p in a.answer for p in parts), a.answer
+
+
+@pytest.mark.parametrize(
+    "history, question, fact, other",
+    [
+        (["省规划专栏8里南京是怎么定位的？"], "它要建设什么科学中心？", "综合性科学中心", "徐州市"),
+        (["省规划专栏8对徐州怎么定位？"], "它要争创什么示范区？", "可持续发展议程创新示范区", "苏州市"),
+        ([], "省规划专栏8里苏州要加快建设哪些重大载体？", "太湖科学城", "南京市"),
+    ],
+)
+def test_the_item_a_conversation_names_is_shown_alone(runtime, history, question, fact, other):
+    a = ask(runtime, question, history)
+    assert fact in a.answer and other not in a.answer, a.answer

@@ -345,3 +345,19 @@ def test_a_quote_that_opens_no_enumeration_is_left_alone():
 @pytest.mark.parametrize("question", ["规划说的“四个面向”是哪四个面向", "面临的“三期叠加”是哪三期", "“两个维护”是哪两条"])
 def test_a_counted_question_asks_for_a_list(question):
     assert analyse(question).intent == "list"
+
+
+@pytest.mark.parametrize(
+    "label, question",
+    [("2. 苏州市", "专栏8里苏州是怎么定位的"), ("3. 徐州市。", "徐州要建什么"), ("智能制造", "智能制造领域的重点方向")],
+)
+def test_an_item_is_named_by_its_short_name(label, question):
+    from assistant.answering.matching import item_named
+
+    assert item_named(label, question)
+
+
+def test_a_short_name_is_not_a_part_of_another_word():
+    from assistant.answering.matching import item_named
+
+    assert not item_named("1. 南京市", "苏州的定位")

@@ -41,13 +41,20 @@ def column_draft(scorer: Scorer, q: Question, target: list[Chunk]) -> Draft | No
     # the kind of list is decided over the whole 专栏: one item per chunk is common
     kind, _ = list_items("\n".join(c.text for c in target if c.kind != "table"))
     opening = intro(scorer, q, target, kind)
+    per_chunk = {c.chunk_id: list_items(c.text, kind=kind, min_items=1)[1] if kind else [] for c in target}
+    # '……领域的重点方向' names one item: that item only, with its text; a follow-up ('它要建设
+    #哪些载体？') is about the item its first turn named
+    asked = q.standalone if q.followup else q.text
+    every = [i for items in per_chunk.values() for i in items]
+    named_items = {id(i) for i in every if item_named(i.label, asked)}
+    any_named = 0 < len(named_items) < len(every)
     for chunk in target:
-        items = list_items(chunk.text, kind=kind, min_items=1)[1] if kind else []
+        items = per_chunk[chunk.chunk_id]
         if chunk.kind == "table" and chunk.table and chunk.table.rows:
             segments += _table_rows(chunk)
             continue
-        named = [i for i in items if item_named(i.label, q.text)]
-        if named and len(named) < len(items):  # '……领域的重点方向' names one item: that item only
+        named = [i for i in items if id(i) in named_items] if any_named else []
+        if any_named:
             items = named
         for item in items:
             end = item.end
@@ -63,7 +70,7 @@ def column_draft(scorer: Scorer, q: Question, target: list[Chunk]) -> Draft | No
                 end = line_end
             segments.append(Segment(chunk, item.start, end, lead="· "))
     few = 1 <= len([s for s in segments if s.chunk.kind != "table"]) <= t.prose_items_max
-    if few and not any(c.kind == "table" for c in target):
+    if few and not any_named and not any(c.kind == "table" for c in target):
         return prose_draft(scorer, q, target)  # two long items: their sentences say more than their titles
     if not segments:
         return prose_draft(scorer, q, target)

@@ -79,8 +79,12 @@ def container_score(title: float, intro: float, t: AnswerThresholds = DEFAULT_TH
 
 def item_named(label: str, question: str) -> bool:
     """Whether the question names a list item by its label ('智能制造' in '……智能制造领域的……')."""
-    name = re.sub(r"^\d{1,2}\s*[.．、]\s*", "", label).strip('“”"： ')
-    return len(name) >= 2 and norm(name) in norm(question)
+    name = re.sub(r"^\d{1,2}\s*[.．、]\s*", "", label).strip('“”"：。 ')
+    if len(name) < 2:
+        return False
+    # a place item ('苏州市') is named by its short name too ('专栏8里苏州……')
+    short = re.sub(r"(?<=..)[市县区]$", "", name)
+    return norm(name) in norm(question) or (short != name and norm(short) in norm(question))
 
 
 def names_heading(q: Question, title: str) -> bool:
