@@ -195,3 +195,18 @@ def test_an_item_picked_by_position_lists_its_parts(runtime, history, question, 
 def test_the_item_a_conversation_names_is_shown_alone(runtime, history, question, fact, other):
     a = ask(runtime, question, history)
     assert fact in a.answer and other not in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question, facts, absent",
+    [
+        ("南通的研发强度十四五目标和苏南的无锡相比哪个高", ["3左右", "无锡"], "比重达2.55%"),
+        ("南通的研发投入强度目标跟苏南的镇江比差多少", ["3左右", "2.8"], "比重达2.55%"),
+        ("南通高企数量的十四五目标跟苏南的苏州比怎么样", ["3600"], "高新技术产业产值"),
+    ],
+)
+def test_a_target_compared_with_another_plans_city(runtime, question, facts, absent):
+    # each plan's own target (a cell of its indicator table), not a past figure or a row that
+    # only shares a word
+    a = ask(runtime, question)
+    assert all(f in a.answer for f in facts) and absent not in a.answer, a.answer

@@ -3,8 +3,10 @@ each answered from that plan alone (an item it lists, a table row, or a sentence
 
 from __future__ import annotations
 
+import re
+
 from assistant.answering.candidates import Candidate, Evidence, Handler
-from assistant.answering.matching import scope_free
+from assistant.answering.matching import scope_free, time_fit
 from assistant.answering.nth_item import nth_item
 from assistant.answering.quotes import to_segments
 from assistant.answering.scoring import Scorer
@@ -13,8 +15,11 @@ from assistant.answering.table_rows import table_answer
 from assistant.draft import Draft, Segment
 from assistant.intent import Intent
 from assistant.plans import gazetteer
-from assistant.question import INTENT_PATTERNS, Question, content_grams, without_plan_names
+from assistant.question import INTENT_PATTERNS, Question, content, content_grams, without_plan_names
+from assistant.table_match import row_scores
+from assistant.tables import TableQuestion
 from assistant.text import grams
+from retrieval.thesaurus import synonyms
 
 
 def _plan_line(scorer: Scorer, sub: Question, hits) -> list[Segment]:
@@ -29,7 +34,7 @@ def _plan_line(scorer: Scorer, sub: Question, hits) -> list[Segment]:
     table = table_answer(scorer, sub, ranked)
     sentences = scorer.pick(sub, ranked, t.compare_line)
     topic = [p for p in sub.must_have if not p.endswith("年")]
-    if topic:  # the line must be about the place compared, in the sentence or its heading
+    if topic and sub.intent != Intent.NUMBER:  # the line must be about the place compared, in the sentence or its heading
         sentences = [
             c
             for c in scorer.pick(sub, ranked, t.compare_place_line)
@@ -38,10 +43,36 @@ def _plan_line(scorer: Scorer, sub: Question, hits) -> list[Segment]:
     best = sentences[0].score if sentences else None
     if table_wins(table[0] if table else None, best, t.figure_table_margin):
         return table[1]
+    # a target asked, and the plan's best sentence reports a past figure (or there is none): the
+    # target may be a cell of the plan's indicator table ('南通……的“十四五”目标')
+    past = sentences and time_fit(sub, sentences[0].chunk, sentences[0].chunk.text[sentences[0].start : sentences[0].end]) < 0
+    if sub.intent == Intent.NUMBER and sub.time == "future" and (past or not sentences):
+        found = _table_lookup(scorer, sub)
+        if found:
+            return found
     if sentences:  # a figure stands alone; words need the sentence after them
         widen = 0 if sub.intent == Intent.NUMBER else t.compare_line.widen
         return to_segments(scorer, sub, sentences, widen_to=widen)
     return []
+
+
+def _table_lookup(scorer: Scorer, sub: Question) -> list[Segment]:
+    """The plan's table row and column the comparison names ('南通研发投入强度的十四五目标'),
+    read as data with the thesaurus; nothing when no row of its tables is named."""
+    from retrieval import segment
+
+    tables = [c for c in scorer.catalog.by_doc.get(sub.doc_hints[0], []) if c.kind == "table"]
+    if not tables:
+        return []
+    words = [w for w in segment.words(content(sub.text).replace(" ", "")) if len(w) >= 2]
+    found = scorer.tables.answer(sub.text, words, tables)
+    if not found or not found.segments:
+        return []
+    # the row must be named, not merely share a word with the question ('高新技术企业' is no
+    # '高新技术产业产值' row)
+    named = row_scores(found.table.table, TableQuestion.parse(sub.text, tuple(words)), synonyms)
+    strong = scorer.thresholds.compare_row_min
+    return found.segments if all(named.get(i, 0.0) >= strong for i in found.answer.rows) else []
 
 
 def compare_candidate(scorer: Scorer, ev: Evidence) -> Candidate | None:
@@ -53,7 +84,15 @@ def compare_candidate(scorer: Scorer, ev: Evidence) -> Candidate | None:
     regions = {p.region_name for p in scorer.plans.plans if p.doc_id in q.doc_hints} | set(gazetteer().province)
     # a place the plans are compared about ('省规划和苏南规划对南京的定位') is what each plan's
     # line must be about
-    topic = [p for p in q.must_have if not p.endswith("年") and p not in regions]
+    places = [p for p in q.must_have if not p.endswith("年") and p not in regions]
+    # ... unless it is written as one plan's own ('跟苏南的常州比'): then only that plan's line
+    own = {
+        plan.doc_id: [p for p in places if re.search(f"{plan.region_name}(?:的|地区的?|那边的?)?{p}", q.text)]
+        for plan in scorer.plans.plans
+        if plan.doc_id in q.doc_hints and plan.region_name
+    }
+    owned = {p for ps in own.values() for p in ps}
+    topic = [p for p in places if p not in owned]
     for doc in q.doc_hints:
         hits = ev.retrieve(q.standalone, [doc])
         terms = scope_free(content_grams(without_plan_names(q.standalone, scorer.plans))) or scope_free(
@@ -61,9 +100,10 @@ def compare_candidate(scorer: Scorer, ev: Evidence) -> Candidate | None:
         )
         # each plan's line answers what is compared: a figure, or else the plan's own words
         intent = Intent.NUMBER if INTENT_PATTERNS["number"].search(q.text) or q.unit else Intent.GENERAL
-        terms |= {g for p in topic for g in grams(p)}
+        must = topic + own.get(doc, [])
+        terms = (terms - {g for p in owned for g in grams(p)}) | {g for p in must for g in grams(p)}
         sub = Question(
-            **{**q.__dict__, "intent": intent, "doc_hints": [doc], "must_have": topic, "terms": terms}
+            **{**q.__dict__, "intent": intent, "doc_hints": [doc], "must_have": must, "terms": terms}
         )
         segments.extend(_plan_line(scorer, sub, hits))
     return Candidate(Handler.COMPARE_PLANS, Draft(segments=segments, intent=Intent.COMPARE))

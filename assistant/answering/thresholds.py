@@ -111,6 +111,9 @@ class AnswerThresholds:
     # ... when the plans are compared about a place: the candidates searched for one naming it
     # (more: a line found further down, weaker sentences)
     compare_place_line: SentencePick = _pick(8, per_passage=4, passages=8, keep=0.0)
+    # a table row read as data for a plan's line: how well the question must name it (1 = in full;
+    # lower: rows named in other words, and rows that only share a word)
+    compare_row_min: float = 0.7
     # a 专栏 or section without items: its best sentences, at most this many (more: fuller, longer)
     prose_sentences: int = 6
     # ... widened by neighbours up to this many characters (higher: more context, longer quotes)
