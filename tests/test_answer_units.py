@@ -361,3 +361,19 @@ def test_a_short_name_is_not_a_part_of_another_word():
     from assistant.answering.matching import item_named
 
     assert not item_named("1. 南京市", "苏州的定位")
+
+
+@pytest.mark.parametrize(
+    "piece, term",
+    [("推进“双自”联动", "双自联动"), ("实施“小升高”计划", "小升高计划"), ("构建“1+3+10+N”体系", "1+3+10+N")],
+)
+def test_a_term_quoted_whole_or_by_its_head(piece, term):
+    from assistant.answering.matching import quotes_term
+
+    assert quotes_term(piece, term)
+
+
+def test_a_term_written_without_quotes_is_not_quoted():
+    from assistant.answering.matching import quotes_term
+
+    assert not quotes_term("推进双自联动", "双自联动")

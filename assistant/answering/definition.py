@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from assistant.answering.candidates import Candidate, Evidence, Handler
 from assistant.answering.containers import best_container, container_answer
+from assistant.answering.matching import quotes_term
 from assistant.answering.quotes import narrow, to_segments
 from assistant.answering.scoring import Ranked, Scorer
 from assistant.draft import Draft, Segment, source_label
@@ -26,7 +27,7 @@ def defining_sentence(scorer: Scorer, q: Question, ranked: Ranked, shown: list[S
             continue
         for s, e in sentence_spans(chunk.text):
             piece = chunk.text[s:e]
-            if any(f"“{term}”" in piece for term in q.quoted):
+            if any(quotes_term(piece, term) for term in q.quoted):
                 same_plan = shown and chunk.doc_id == shown[0].chunk.doc_id
                 score = scorer.cover(q, piece) + (t.defining_same_plan_bonus if same_plan else 0.0)
                 if best is None or score > best[0]:

@@ -114,6 +114,12 @@ def numbered_column_label(label: str, number: int) -> bool:
     return match is not None and int(match.group(2)) == number
 
 
+def quotes_term(piece: str, term: str) -> bool:
+    """Whether the passage quotes the term as the plans do: '“双自联动”', or with quotes around
+    its head only ('“双自”联动')."""
+    return f"“{term}”" in piece or (term not in piece and term in re.sub(r"[“”\"]", "", piece))
+
+
 def has_unit(q: Question, text: str) -> bool:
     """Whether the text has a figure in the unit the question asks for ('多少家' → '120家')."""
     return not q.unit or unit_pattern(q.unit).search(text) is not None
@@ -166,6 +172,7 @@ __all__ = [
     "enumerated",
     "has_unit",
     "item_named",
+    "quotes_term",
     "loosely_in",
     "names_heading",
     "numbered_column_label",

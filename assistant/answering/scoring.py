@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answering.matching import SUPPORT_WORDS, TARGET_WORDS, has_unit, loosely_in, time_fit
+from assistant.answering.matching import (
+    SUPPORT_WORDS,
+    TARGET_WORDS,
+    has_unit,
+    loosely_in,
+    quotes_term,
+    time_fit,
+)
 from assistant.answering.thresholds import AnswerThresholds, SentencePick
 from assistant.intent import Intent
 from assistant.plans import PlanDirectory, gazetteer
@@ -110,10 +117,12 @@ class Scorer:
         out = []
         for s, e in sentence_spans(chunk.text):
             piece = chunk.text[s:e]
-            score = t.sentence_cover_weight * self.cover(q, piece) + t.sentence_passage_weight * chunk_score
+            # quotes around part of a term ('“双自”联动') do not split it
+            bare = piece.replace("“", "").replace("”", "")
+            score = t.sentence_cover_weight * self.cover(q, bare) + t.sentence_passage_weight * chunk_score
             if q.followup and q.own_terms:  # '那“第三条”呢？': this turn's own words pick the sentence
                 score += self.own_words(q, piece)
-            if any(f"“{quoted}”" in piece for quoted in q.quoted):
+            if any(quotes_term(piece, quoted) for quoted in q.quoted):
                 score += t.quoted_term_bonus  # the plan's own quoted term, quoted the same way
             if len(q.doc_hints) == 1 and chunk.doc_id == q.doc_hints[0]:
                 score += t.named_plan_bonus  # the question names this plan
