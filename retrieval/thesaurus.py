@@ -38,6 +38,9 @@ TYPO_MIN_POLICY_CHARS = 4
 # A window whose changed character is at its edge and whose other characters are a word this common
 # in jieba's dictionary is a neighbour plus that word (的规划, 有风险), not a typo of 省规划, 高风险.
 COMMON_WORD_FREQ = 100
+# a character this frequent on its own is a function word written on purpose ('苏南规划说要……' is
+# no typo of 苏南规划纲要): such a character is never the one a typo changed
+FUNCTION_CHAR_FREQ = 150_000  # 说, 要, 了, 都; not 去 (自创去 → 自创区 is a homophone typo)
 # Kinds whose names widen a query both ways; a period word only adds its canonical (十四五末 → 2025年).
 # A place variant only adds its canonical too: 苏南地区 → 苏南, but 苏南 does not search 苏南地区.
 TWO_WAY = frozenset({Kind.ABBREVIATION, Kind.SYNONYM})
@@ -273,6 +276,8 @@ class Thesaurus:
         if self._corpus and window in self._corpus:
             return True
         changed = _first_difference(window, term)
+        if segment_frequency(window[changed]) >= FUNCTION_CHAR_FREQ:
+            return True
         for place in self._places:
             for i in _find_all(window, place):
                 if i <= changed < i + len(place):
@@ -339,6 +344,12 @@ class Thesaurus:
             self._groups[i].canonical for i, _, role in self.mentioned(text, words) if role != "canonical"
         ]
         return [n for n in dict.fromkeys(names) if fold(n) not in folded]
+
+
+def segment_frequency(word: str) -> int:
+    from retrieval import segment
+
+    return segment.word_frequency(word)
 
 
 def _first_difference(a: str, b: str) -> int:

@@ -256,3 +256,10 @@ def test_retrieval_finds_the_passage(runtime, question, doc_id, needle):
 )
 def test_everyday_words_for_the_plans_measures(asker_word, plan_word):
     assert canonical(asker_word) == plan_word
+
+
+@pytest.mark.parametrize(
+    "question", ["苏南规划说要发挥哪些基地的作用", "省规划了哪些行动", "南通规划都有哪些工程"]
+)
+def test_function_words_are_not_typos(question):
+    assert normalise_question(question) == question
