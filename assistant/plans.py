@@ -154,6 +154,9 @@ def plan_names(entry, g: Gazetteer | None = None) -> PlanNames:
 
 # a lone 省 between separators names the provincial plan ('省、苏南和南通')
 _LONE_PROVINCE = re.compile(r"(^|[，,、和与跟及])省([，,、和与跟及的]|$)")
+# the province as a word of its own ('江苏 技术合同成交额 目标', '江苏的……', '全省……'), not the
+# head of a name ('江苏省产业技术研究院')
+_PROVINCE_WORD = re.compile(r"(?:^|\s)(?:江苏省?)(?=\s|$|的)|江苏省?的|全省")
 # other kinds of 示范区 are not the 苏南 zone ('农业高新技术产业示范区')
 _OTHER_ZONES = re.compile(
     r"[\u4e00-\u9fff]{0,8}(?:产业|农业|园区|科普|生态|双创|融合|可持续发展议程创新)示范区"
@@ -242,8 +245,8 @@ class PlanDirectory:
             return PlanHints(
                 list(dict.fromkeys((province_plans if province_named else []) + by_place)), False, False
             )
-        if province_named:
-            return PlanHints(province_plans, False, True)
+        if province_named:  # loose unless the province stands as a word of its own
+            return PlanHints(province_plans, False, _PROVINCE_WORD.search(text) is None)
         return PlanHints([], False, False)
 
 

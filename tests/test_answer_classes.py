@@ -210,3 +210,17 @@ def test_a_target_compared_with_another_plans_city(runtime, question, facts, abs
     # only shares a word
     a = ask(runtime, question)
     assert all(f in a.answer for f in facts) and absent not in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question, fact",
+    [
+        ("江苏 技术合同成交额 目标", "3500"),
+        ("江苏 科技进步贡献率 2025", "70%"),
+        ("江苏 每万名劳动力中研发人员 目标", "200人"),
+    ],
+)
+def test_keywords_naming_the_province_get_the_provinces_figure(runtime, question, fact):
+    a = ask(runtime, question)
+    assert not a.refused and fact in flat(a), a.answer
+    assert a.citations[0].doc_id == "jiangsu-sti-14fyp"
