@@ -112,6 +112,7 @@ class ItemResult:
     citations: int = 0
     invalid_citations: tuple[int, ...] = ()  # citation numbers whose quote is not verbatim
     latency_ms: float = 0.0
+    answer_chars: int = 0  # length of the answer text (citations and boilerplate included)
 
     @property
     def facts_complete(self) -> bool:
@@ -163,6 +164,8 @@ def summarise(results: Sequence[ItemResult], modes: Sequence[str] = MODES) -> di
         "false_refusal_rate": _share(r.refused for r in answerable),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
+        # how long answers are (answered questions only): the first line should answer, not a page
+        "answer_chars_p50": percentile([r.answer_chars for r in answered], 50) if answered else None,
     }
 
 

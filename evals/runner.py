@@ -86,6 +86,7 @@ def evaluate_item(runtime, retrievers: dict, item: EvalItem, depth: int = RETRIE
         citations=len(cited),
         invalid_citations=invalid,
         latency_ms=latency_ms,
+        answer_chars=len(answer.answer),
     )
 
 
