@@ -267,7 +267,7 @@ class Runtime:
             return
         from assistant.workers import AnswerWorkers
 
-        self._workers = AnswerWorkers(self.settings, processes, usable_cpus())
+        self._workers = AnswerWorkers(Runtime, self.settings, processes, usable_cpus())
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
