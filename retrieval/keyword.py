@@ -15,6 +15,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -27,33 +28,44 @@ B = 0.5
 
 
 class KeywordIndex:
+    """Postings are held in three flat arrays (one slice per token: its documents, term
+    frequencies and BM25 contributions) and a token → slice table: at 500 plans a pair of Python
+    lists per token held several hundred MB more and took seconds to convert at open."""
+
     def __init__(
         self,
         ids: Sequence[str],
         doc_len: Sequence[int],
-        postings: dict[str, tuple[Sequence[int], Sequence[int]]],
+        postings: Mapping[str, tuple[Sequence[int], Sequence[int]]],
         *,
         k1: float = K1,
         b: float = B,
         signature: str = "",
     ):
+        tokens = list(postings)
+        sizes = np.fromiter((len(postings[t][0]) for t in tokens), dtype=np.int64, count=len(tokens))
+        total = int(sizes.sum())
+        docs = np.fromiter(chain.from_iterable(postings[t][0] for t in tokens), dtype=np.int32, count=total)
+        tfs = np.fromiter(chain.from_iterable(postings[t][1] for t in tokens), dtype=np.int32, count=total)
+        self._init_arrays(ids, np.asarray(doc_len, dtype=np.float32), tokens, sizes, docs, tfs, k1, b, signature)
+
+    def _init_arrays(self, ids, doc_len, tokens, sizes, docs, tfs, k1, b, signature) -> None:
         self.ids = list(ids)
         self.k1, self.b, self.signature = k1, b, signature
-        self._doc_len = np.asarray(doc_len, dtype=np.float32)
-        self._postings = postings
+        self._doc_len = doc_len
         n = len(self.ids)
         avgdl = float(self._doc_len.mean()) if n else 1.0
         norm = k1 * (1 - b + b * self._doc_len / max(avgdl, 1e-9))
-        # Per token: the documents it occurs in and its full BM25 contribution there.
-        self._weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for token, (docs, tfs) in postings.items():
-            docs_arr = np.asarray(docs, dtype=np.int32)
-            tf = np.asarray(tfs, dtype=np.float32)
-            idf = math.log(1 + (n - len(docs_arr) + 0.5) / (len(docs_arr) + 0.5))
-            self._weights[token] = (
-                docs_arr,
-                (idf * tf * (k1 + 1) / (tf + norm[docs_arr])).astype(np.float32),
-            )
+        ends = np.cumsum(sizes)
+        starts = ends - sizes
+        self._docs, self._tfs = docs, tfs
+        # idf per token (math.log, as it always was), spread over the token's postings
+        idf = np.array([math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in sizes.tolist()], dtype=np.float32)
+        tf = tfs.astype(np.float32)
+        self._contrib = (np.repeat(idf, sizes) * tf * np.float32(k1 + 1) / (tf + norm[docs])).astype(np.float32)
+        self._slices: dict[str, tuple[int, int]] = {
+            t: (int(a), int(e)) for t, a, e in zip(tokens, starts.tolist(), ends.tolist(), strict=True)
+        }
 
     @classmethod
     def build(
@@ -88,9 +100,10 @@ class KeywordIndex:
         weights = query if isinstance(query, Mapping) else dict.fromkeys(query, 1.0)
         out = np.zeros(len(self.ids), dtype=np.float32)
         for token, weight in weights.items():
-            hit = self._weights.get(token)
-            if hit is not None and weight:
-                out[hit[0]] += weight * hit[1]
+            where = self._slices.get(token)
+            if where is not None and weight:
+                start, end = where
+                out[self._docs[start:end]] += weight * self._contrib[start:end]
         return out
 
     def search(
@@ -115,7 +128,9 @@ class KeywordIndex:
             "signature": self.signature,
             "ids": self.ids,
             "doc_len": [int(x) for x in self._doc_len],
-            "postings": {t: [list(map(int, d)), list(map(int, f))] for t, (d, f) in self._postings.items()},
+            "postings": {
+                t: [self._docs[a:e].tolist(), self._tfs[a:e].tolist()] for t, (a, e) in self._slices.items()
+            },
         }
 
     def save(self, path: Path) -> None:
