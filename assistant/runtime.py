@@ -34,6 +34,7 @@ from retrieval.builds import builds_dir, current_build_id
 from retrieval.catalog import Catalog
 from retrieval.corpus import load_chunks, load_documents, load_manifest
 from retrieval.errors import IndexUnavailable, InvalidInput
+from retrieval.grams import load_counts
 from retrieval.models import Chunk, SearchHit
 
 log = logging.getLogger("planqa.runtime")
@@ -120,7 +121,7 @@ class Runtime:
         self.doc_ids = [e.doc_id for e in self.manifest]
         self.__dict__.pop("_stats", None)
         catalog = Catalog(retriever.chunks)
-        weights = GramWeights(c.search_text for c in catalog.chunks)
+        weights = self._gram_weights(retriever, catalog)
         plans = PlanDirectory(self.manifest, thesaurus=getattr(retriever, "thesaurus", None))
         answerer = ExtractiveAnswerer(catalog, weights, plans)
         backend = make_backend(s.llm, answerer, **llm_options(s), chat_model=self._chat_model)
@@ -133,6 +134,14 @@ class Runtime:
         self.pipeline.cache_ok = lambda: self.degraded is None  # answers from a keyword-only search are not kept
         self.catalog, self.retriever = catalog, retriever
         self.load_error = self.degraded = self._dense_failed_at = self._unusable_build = None
+
+    def _gram_weights(self, retriever, catalog: Catalog) -> GramWeights:
+        """The build's stored n-gram counts (written by ingest), else counted here."""
+        build_id = getattr(retriever, "build_id", "")
+        counts = load_counts(builds_dir(self.settings.index_dir) / build_id) if build_id else None
+        if counts is not None and counts[0] == len(catalog):
+            return GramWeights.from_counts(*counts)
+        return GramWeights(c.search_text for c in catalog.chunks)
 
     def _search(self, retriever, query: str, doc_ids: Sequence[str] | None) -> list[SearchHit]:
         return self._hits(retriever, query[: self.settings.max_question_chars], max(3 * self.settings.top_k, 20), list(doc_ids) if doc_ids else None)
