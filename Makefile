@@ -54,8 +54,8 @@ test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 lint: install
-	$(BIN)/ruff check assistant retrieval ui evals tests
-	$(BIN)/ruff format --check assistant retrieval ui evals tests
+	$(BIN)/ruff check assistant retrieval ui evals planqa tests
+	$(BIN)/ruff format --check assistant retrieval ui evals planqa tests
 
 eval: install
 	$(BIN)/planqa eval --report

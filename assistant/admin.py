@@ -47,7 +47,7 @@ class DocumentAdmin:
     # ------------------------------------------------------------ reading
 
     def documents(self) -> list[dict]:
-        from assistant.doc_commands import document_summaries, indexed_documents
+        from assistant.documents import document_summaries, indexed_documents
 
         live = indexed_documents(self.settings)
         return [asdict(s) | {"live": s.doc_id in live} for s in document_summaries(self.settings)]
@@ -64,7 +64,7 @@ class DocumentAdmin:
 
     def add(self, files: list[tuple[str, Path]], overrides: dict) -> list[dict]:
         """Check and add uploaded files (name as uploaded, where it was saved); start the build."""
-        from assistant.doc_commands import prepare_all
+        from assistant.documents import prepare_all
         from retrieval.library import add_documents
 
         with self._lock:

@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from assistant.answering import ExtractiveAnswerer
+from assistant.text import split_parts
 from retrieval.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -57,19 +58,6 @@ class ExtractiveBackend:
                 seen = {(s.chunk.chunk_id, s.start) for s in merged.segments}
                 merged.segments += [s for s in draft.segments if (s.chunk.chunk_id, s.start) not in seen]
         return merged, self.name
-
-
-def split_parts(question: str) -> list[str]:
-    """'A是多少？B有几家？' → ['A是多少？', 'B有几家？'] (parts of at least a few characters)."""
-    import re
-
-    parts = [p.strip() for p in re.findall(r"[^？?；;]+[？?；;]?", question) if len(p.strip()) >= 6]
-    if len(parts) < 2:  # '……现在排第几，十四五想进到多少名？': two questions joined by a comma
-        asking = re.compile(r"多少|几|哪|什么|吗|是否|怎么|如何")
-        pieces = [p.strip() for p in re.split(r"[，,]", question) if p.strip()]
-        if len(pieces) == 2 and all(asking.search(p) and len(p) >= 6 for p in pieces):
-            parts = pieces
-    return parts if len(parts) >= 2 else []
 
 
 def llm_options(settings) -> dict:

@@ -26,6 +26,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.citations import INSUFFICIENT, check_model_answer, complete_part
 from assistant.draft import Draft, render
+from assistant.markup import reply_topic
 from assistant.prompts import load_prompt
 from assistant.schemas import Generation
 from assistant.text import grams, sentence_spans
@@ -122,8 +123,6 @@ class OpenAIBackend:
         return REPLY_PROMPT if state.mode == "reply" else self.prompt_name
 
     def messages(self, state: QAState, passages: list[Chunk]) -> list[BaseMessage]:
-        from assistant.pipeline import reply_topic
-
         prompt = load_prompt(self.prompt_version(state))
         question = state.parsed.standalone
         values = {

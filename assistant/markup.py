@@ -24,4 +24,15 @@ def inert(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-__all__ = ["inert"]
+
+def reply_topic(question: str) -> str:
+    """The reply's subject line: the question, inert (no link, tag or URL survives), without its
+    question mark and polite lead."""
+    topic = inert(question).rstrip("？?。！!")
+    for prefix in ("请问", "我想问", "想了解", "咨询"):
+        topic = topic.removeprefix(prefix)
+    topic = topic[:40].strip()
+    return f"“{topic}”" if topic else "来函事项"
+
+
+__all__ = ["inert", "reply_topic"]

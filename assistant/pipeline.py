@@ -22,10 +22,11 @@ from assistant.answering.matching import scope_free
 from assistant.answering.thresholds import DEFAULT_THRESHOLDS, AnswerThresholds
 from assistant.citations import verify
 from assistant.draft import Draft, render, section_label
+from assistant.markup import reply_topic
 from assistant.plans import PlanDirectory
 from assistant.question import Question, analyse
 from assistant.schemas import Answer, Generation, Mode, Turn
-from assistant.text import GramWeights, grams
+from assistant.text import GramWeights, grams, split_parts
 from retrieval.models import SearchHit
 
 # when to answer and when to refuse: AnswerThresholds.min_coverage, known_terms_min,
@@ -73,18 +74,6 @@ def reply_letter(draft: Draft, topic: str) -> Draft:
         seg.display = f"{seg.shown}”"
     draft.notes = [*draft.notes, "", "以上内容均摘自规划原文，供参考。", "特此答复。"]
     return draft
-
-
-def reply_topic(question: str) -> str:
-    """The reply's subject line: the question, inert (no link, tag or URL survives; see
-    assistant.markup), without its question mark and polite lead."""
-    from assistant.markup import inert  # here, not at the top: this module's imports are the answerer's
-
-    topic = inert(question).rstrip("？?。！!")
-    for prefix in ("请问", "我想问", "想了解", "咨询"):
-        topic = topic.removeprefix(prefix)
-    topic = topic[:40].strip()
-    return f"“{topic}”" if topic else "来函事项"
 
 
 _ASKS_FIGURE = re.compile(r"多少|(?<!哪)几[家个项所名人条]|百分之|比重|占比")  # not 哪几个: a list
@@ -221,7 +210,6 @@ class AnswerPipeline:
         asks_figure = q.intent == "number" or (q.intent == "compare" and _ASKS_FIGURE.search(q.text) is not None)
         if reason is None and asks_figure and not q.details:
             from assistant.answerability import figure_share
-            from assistant.backends import split_parts
             from assistant.question import content_grams
 
             parts = [content_grams(p) for p in split_parts(q.text)] or None

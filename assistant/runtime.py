@@ -34,6 +34,7 @@ from retrieval.builds import builds_dir, current_build_id
 from retrieval.catalog import Catalog
 from retrieval.corpus import load_chunks, load_documents, load_manifest
 from retrieval.errors import IndexUnavailable, InvalidInput
+from retrieval.grams import load_counts
 from retrieval.models import Chunk, SearchHit
 
 log = logging.getLogger("planqa.runtime")
@@ -124,7 +125,7 @@ class Runtime:
         self.doc_ids = [e.doc_id for e in self.manifest]
         self.__dict__.pop("_stats", None)
         catalog = Catalog(retriever.chunks)
-        weights = GramWeights(c.search_text for c in catalog.chunks)
+        weights = self._gram_weights(retriever, catalog)
         plans = PlanDirectory(self.manifest, thesaurus=getattr(retriever, "thesaurus", None))
         answerer = ExtractiveAnswerer(catalog, weights, plans, self.thresholds)
         backend = make_backend(s.llm, answerer, **llm_options(s), chat_model=self._chat_model)
@@ -147,6 +148,14 @@ class Runtime:
             if self.pipeline is not None:
                 self.answerer.thresholds = thresholds
                 self.pipeline.use_thresholds(thresholds)
+
+    def _gram_weights(self, retriever, catalog: Catalog) -> GramWeights:
+        """The build's stored n-gram counts (written by ingest), else counted here."""
+        build_id = getattr(retriever, "build_id", "")
+        counts = load_counts(builds_dir(self.settings.index_dir) / build_id) if build_id else None
+        if counts is not None and counts[0] == len(catalog):
+            return GramWeights.from_counts(*counts)
+        return GramWeights(c.search_text for c in catalog.chunks)
 
     def _search(self, retriever, query: str, doc_ids: Sequence[str] | None) -> list[SearchHit]:
         return self._hits(retriever, query[: self.settings.max_question_chars], max(3 * self.settings.top_k, 20), list(doc_ids) if doc_ids else None)
@@ -281,7 +290,7 @@ class Runtime:
             return
         from assistant.workers import AnswerWorkers
 
-        self._workers = AnswerWorkers(self.settings, processes, usable_cpus())
+        self._workers = AnswerWorkers(Runtime, self.settings, processes, usable_cpus())
 
     def close(self) -> None:
         """Stop the worker processes, if any."""

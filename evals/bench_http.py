@@ -53,7 +53,7 @@ def start_server(
     env |= extra_env or {}
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - the child writes into it until stopped
     return subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve"],
+        [sys.executable, "-m", "planqa.cli", "serve"],
         cwd=ROOT,
         env=env,
         stdout=log,

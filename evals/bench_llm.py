@@ -84,7 +84,7 @@ def start_model_server(port: int, log_path: Path, threads: int = 2) -> subproces
     command = [
         sys.executable,
         "-m",
-        "assistant.cli",
+        "planqa.cli",
         "llm-serve",
         "--port",
         str(port),

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from evals.metrics import MODE_LABELS
-from evals.report import ordered_kinds
 from evals.runner import EvalRun
 
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei")
@@ -29,7 +28,7 @@ def draw_chart(run: EvalRun, path: Path) -> Path:
     import numpy as np
 
     font = cjk_font()
-    groups = {"overall": run.overall, **{k: m for k, m in ordered_kinds(run).items() if m["n_answerable"]}}
+    groups = {"overall": run.overall, **{k: m for k, m in run.kinds_in_order().items() if m["n_answerable"]}}
     names = list(groups)
     x = np.arange(len(names))
     series = [(f"{MODE_LABELS[m]}", COLOURS[m], m) for m in run.modes]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evals.dataset import KINDS
 from evals.metrics import MODE_LABELS
 from evals.runner import EvalRun
 
@@ -91,12 +90,8 @@ GROUP_HEADERS = [
 ]
 
 
-def ordered_kinds(run: EvalRun) -> dict[str, dict]:
-    return {k: run.per_kind[k] for k in KINDS if k in run.per_kind}
-
-
 def kind_table(run: EvalRun) -> str:
-    return markdown_table(["kind", *GROUP_HEADERS[1:]], _group_rows(ordered_kinds(run)))
+    return markdown_table(["kind", *GROUP_HEADERS[1:]], _group_rows(run.kinds_in_order()))
 
 
 def doc_table(run: EvalRun) -> str:
@@ -106,7 +101,7 @@ def doc_table(run: EvalRun) -> str:
 def baseline_table(run: EvalRun) -> str:
     """Retrieval of the three modes, overall and per kind (answerable items)."""
     headers = ["", *[f"{MODE_LABELS[m]} {k}" for m in run.modes for k in ("hit@1", "hit@5", "MRR")]]
-    groups = {"overall": run.overall, **ordered_kinds(run)}
+    groups = {"overall": run.overall, **run.kinds_in_order()}
     rows = [
         [name, *[g["retrieval"][m][k] for m in run.modes for k in ("hit@1", "hit@5", "mrr")]]
         for name, g in groups.items()

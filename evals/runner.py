@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from evals.dataset import EvalItem
+from evals.dataset import KINDS, EvalItem
 from evals.metrics import (
     MODES,
     RETRIEVAL_DEPTH,
@@ -46,6 +46,10 @@ class EvalRun:
     def failing(self) -> dict[str, list[str]]:
         """Item id → reasons, for every item that falls short somewhere."""
         return {r.id: reasons for r in self.results if (reasons := failure_reasons(r))}
+
+    def kinds_in_order(self) -> dict[str, dict]:
+        """`per_kind` in the dataset's order of kinds (evals.dataset.KINDS)."""
+        return {k: self.per_kind[k] for k in KINDS if k in self.per_kind}
 
     def to_json(self, gate_failures: Sequence[str] | None = None) -> dict:
         data = {**self.overall, "per_kind": self.per_kind, "per_doc": self.per_doc, "failing": self.failing}

@@ -6,6 +6,7 @@
         chroma/               the Chroma folder (local mode; on a server: collection planqa-<id>)
         keyword.json          BM25 postings
         chunks.json           the chunks, in keyword-index order
+        grams.json            passages per character n-gram (retrieval.grams; optional)
         build.json            written last: the ready marker (spec, dimension, hashes, ...)
       ingest.lock             one ingest at a time (flock, released if the process dies)
 

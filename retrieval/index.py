@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
+from retrieval import grams, segment
 from retrieval import keyword as keyword_module
-from retrieval import segment
 from retrieval.builds import (
     BuildInfo,
     builds_dir,
@@ -48,6 +48,9 @@ from retrieval.models import Chunk
 log = logging.getLogger("planqa.index")
 
 LOCAL_COLLECTION = "planqa"
+# chunks.json parsed and validated in one pass by pydantic-core (at 500 plans json.loads plus a
+# model_validate per chunk took seconds)
+_CHUNK_LIST = TypeAdapter(list[Chunk])
 
 
 class IngestReport(BaseModel):
@@ -178,6 +181,7 @@ def _write_build(
     )
     keyword.save(build_dir / "keyword.json")
     write_json(build_dir / "chunks.json", [c.model_dump(mode="json") for c in chunks])
+    grams.save_counts(build_dir, *grams.count_passages(c.search_text for c in chunks))
     info = BuildInfo(
         build=build_id,
         embedding_spec=spec,
@@ -290,10 +294,7 @@ def open_index(
         raise IndexUnavailable(f"索引建在{where}，与当前设置（PLANQA_CHROMA_URL）不符：{REBUILD_HINT}")
     check_embedder(info.embedding_spec, info.embedding_dim, embedder.spec, embedder.dim)
     try:
-        chunks = [
-            Chunk.model_validate(c)
-            for c in json.loads((build_dir / "chunks.json").read_text(encoding="utf-8"))
-        ]
+        chunks = _CHUNK_LIST.validate_json((build_dir / "chunks.json").read_bytes())
         keyword = KeywordIndex.load(build_dir / "keyword.json")
     except (OSError, ValueError) as exc:
         raise IndexUnavailable(f"索引文件损坏（{exc.__class__.__name__}）：{REBUILD_HINT}") from None

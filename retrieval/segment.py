@@ -21,7 +21,7 @@ from pathlib import Path
 
 import jieba
 
-from retrieval.terms import dictionary_terms
+from retrieval.dictionary import dictionary_terms
 
 log = logging.getLogger("planqa.segment")
 

@@ -16,17 +16,12 @@ its name groups to the code that wants groups.
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from retrieval.thesaurus_file import Kind, load_entries
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
-POLICY_TERMS_PATH = DATA_DIR / "policy_terms.txt"
-MAX_TERM_CHARS = 12
+from retrieval.dictionary import MAX_TERM_CHARS, POLICY_TERMS_PATH, dictionary_terms, load_policy_terms
 
 _QUOTED = re.compile(r"“([^“”\n]{1,40})”")
 _COLUMN_LINE = re.compile(r"^[ \t\u3000]*(?:创新布局)?专栏[ \t]*\d*[ \t]*[：:]?[ \t]*(\S.*?)[ \t]*$", re.M)
@@ -76,40 +71,11 @@ def write_policy_terms(terms: Iterable[str], path: Path = POLICY_TERMS_PATH) -> 
     path.write_text(header + "".join(f"{t}\n" for t in terms), encoding="utf-8")
 
 
-def load_policy_terms(path: Path = POLICY_TERMS_PATH) -> list[str]:
-    if not path.is_file():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
 def load_aliases() -> list[tuple[str, ...]]:
     """The thesaurus's Chinese name groups: each a tuple of names of one thing, the plans' own first."""
     from retrieval.thesaurus import default_thesaurus  # it reads this module's policy terms
 
     return default_thesaurus().groups()
-
-
-_DIGIT = re.compile(r"\d")
-
-
-def _dictionary_names() -> set[str]:
-    """Thesaurus names that jieba should keep whole: Chinese, at most MAX_TERM_CHARS characters and
-    no digits (a word 2025年 would hide the token 2025 from every passage that has it)."""
-    names = set()
-    for entry in load_entries():
-        if entry.kind is Kind.ENGLISH or not re.search(r"[\u4e00-\u9fff]", entry.term + entry.canonical):
-            continue
-        for name in (entry.term, entry.canonical):
-            if len(name) <= MAX_TERM_CHARS and not _DIGIT.search(name) and " " not in name:
-                names.add(name)
-    return names
-
-
-@functools.cache
-def dictionary_terms() -> tuple[str, ...]:
-    """Words for jieba's user dictionary: policy terms and the thesaurus's Chinese names."""
-    return tuple(sorted(set(load_policy_terms()) | _dictionary_names()))
 
 
 __all__ = [

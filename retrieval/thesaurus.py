@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from retrieval.terms import load_policy_terms
+from retrieval.dictionary import load_policy_terms
 from retrieval.thesaurus_file import Entry, Kind, load_entries
 
 # Terms this long or longer may be corrected for a one-character typo: two-character words differ

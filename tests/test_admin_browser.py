@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.api import create_app
 from tests.admin_fixtures import ADMIN_KEY, admin_runtime, linjiang_pdf
 from tests.api_fakes import live_server
+from ui.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"

@@ -8,9 +8,9 @@ import re
 import httpx
 import pytest
 
-from assistant.api import create_app
 from retrieval.errors import IndexUnavailable
 from tests.api_fakes import CHUNKS, DOCUMENTS, FakeService, live_server, serving_settings
+from ui.app import create_app
 
 pytestmark = pytest.mark.slow
 

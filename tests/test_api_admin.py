@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from assistant.api import create_app
 from tests.admin_fixtures import ADMIN_KEY, LINJIANG, admin_runtime
 from tests.api_fakes import live_server
+from ui.app import create_app
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 QUESTION = "临江市设立的科创母基金规模是多少？"

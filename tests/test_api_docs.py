@@ -6,9 +6,9 @@ import re
 
 from fastapi.testclient import TestClient
 
-from assistant.api.app import create_app
 from assistant.settings import load_settings
 from tests.api_fakes import FakeService
+from ui.app import create_app
 
 
 def test_docs_page_uses_only_local_assets():

@@ -6,10 +6,10 @@ import httpx
 import pytest
 
 import assistant.runtime
-from assistant.api import create_app
 from assistant.schemas import Health
 from retrieval.errors import IndexUnavailable
 from tests.api_fakes import FakeService, live_server, serving_settings
+from ui.app import create_app
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,8 @@ import httpx
 import openai
 import pytest
 
-from assistant.api import create_app
 from tests.api_fakes import FakeService, live_server, serving_settings
+from ui.app import create_app
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from assistant.api import create_app
 from tests.api_fakes import FakeService, serving_settings
+from ui.app import create_app
 
 pytestmark = pytest.mark.slow
 

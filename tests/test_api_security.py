@@ -7,9 +7,9 @@ import logging
 import httpx
 import pytest
 
-from assistant.api import create_app
 from assistant.api.security import KeyPolicy, SlidingWindowLimiter
 from tests.api_fakes import FakeService, live_server, serving_settings
+from ui.app import create_app
 
 PORTAL = "https://kjj.example.gov.cn"
 API_KEY, WIDGET_KEY = "ak-test-0123456789", "wk-portal-0123456789"

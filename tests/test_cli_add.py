@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
+from planqa.cli import main
 from retrieval.builds import current_build, current_build_id
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -204,7 +204,7 @@ import retrieval.index as index
 def killed(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)  # kill -9 while the new build is being written
 index._write_build = killed
-from assistant.cli import main
+from planqa.cli import main
 sys.exit(main(["add", sys.argv[1]]))
 """
 

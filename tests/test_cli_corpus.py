@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
+from planqa.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -41,7 +41,7 @@ def run(monkeypatch, capsys):
 
 def planqa_command() -> list[str]:
     script = shutil.which("planqa", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "assistant.cli"]
+    return [script] if script else [sys.executable, "-m", "planqa.cli"]
 
 
 def one_line_error(err: str) -> str:

@@ -9,9 +9,9 @@ import json
 import httpx
 import pytest
 
-from assistant.api import create_app
-from assistant.cli import main as planqa
+from planqa.cli import main as planqa
 from tests.api_fakes import FakeService, live_server, serving_settings
+from ui.app import create_app
 
 pytestmark = pytest.mark.slow
 

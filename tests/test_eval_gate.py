@@ -126,7 +126,7 @@ def test_a_random_retriever_fails_the_gate(broken_runtime):
 
 def test_the_eval_command_reports_a_failing_gate(broken_runtime, monkeypatch, capsys):
     """`planqa eval --json` prints n_questions and the metrics, and exits 1 when the gate fails."""
-    from assistant.cli import main
+    from planqa.cli import main
 
     items = sample(per_kind=2)
     monkeypatch.setattr("assistant.runtime.Runtime", lambda settings: broken_runtime)

@@ -28,7 +28,6 @@ import httpx
 import pytest
 
 import retrieval.index
-from assistant.api import create_app
 from assistant.backends import make_backend
 from assistant.citations import citations_are_verbatim
 from assistant.extractive import ExtractiveAnswerer
@@ -50,6 +49,7 @@ from tests.fault_fakes import (
     stub_llm,
     wait_for,
 )
+from ui.app import create_app
 
 pytestmark = pytest.mark.slow  # loopback servers, indexes, timeouts: about 90 s in all
 
@@ -148,7 +148,7 @@ def planqa_cli(*args: str, settings) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANQA_")}
     env |= {"PLANQA_INDEX_DIR": str(settings.index_dir), "PLANQA_EMBEDDINGS": "hash"}
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "planqa.cli", *args], env=env, capture_output=True, text=True, timeout=120
     )
 
 
@@ -268,7 +268,7 @@ def test_disk_full_during_ingest_keeps_the_old_index(tmp_path, hash_index, monke
 
 
 def test_planqa_ingest_on_a_full_disk_says_so_in_one_line(tmp_path, hash_index, monkeypatch, capsys):
-    from assistant import cli
+    from planqa import cli
 
     index_dir = copy_index(hash_index, tmp_path / "index")
     old = current_build_id(index_dir)

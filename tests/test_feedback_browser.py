@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.api import create_app
 from tests import test_ui_browser
 from tests.api_fakes import FakeService, live_server, serving_settings
 from tests.test_ui_browser import CHROMIUM, SHOTS, ask_widget, goto_ui, open_widget, shot
+from ui.app import create_app
 
 browser = test_ui_browser.browser  # the same Chromium fixtures as the chat and widget tests
 page = test_ui_browser.page

@@ -45,7 +45,7 @@ def _serve(index_dir: Path, folder: Path, llm_env: dict[str, str]):
     log = folder / "serve.log"
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "planqa.cli", "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )  # fmt: skip
     return f"http://127.0.0.1:{port}", proc, log
 

@@ -75,7 +75,7 @@ def model_server(tmp_path_factory):
     port = free_port()
     log = (tmp_path_factory.mktemp("llm") / "llm-serve.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "llm-serve", "--port", str(port)],
+        [sys.executable, "-m", "planqa.cli", "llm-serve", "--port", str(port)],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -104,7 +104,7 @@ def app_url(model_server, runtime, tmp_path_factory):
     }
     log = (tmp_path_factory.mktemp("serve") / "serve.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve"],
+        [sys.executable, "-m", "planqa.cli", "serve"],
         cwd=ROOT,
         env=env,
         stdout=log,

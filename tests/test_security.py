@@ -20,13 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from assistant.api import create_app
 from assistant.citations import citations_are_verbatim, is_supported
 from assistant.prompts import load_prompt
 from assistant.runtime import Runtime
 from assistant.schemas import Answer, Turn
 from tests.answer_fakes import ScriptedChatModel
 from tests.api_fakes import FakeService, live_server, serving_settings
+from ui.app import create_app
 
 pytestmark = pytest.mark.slow
 

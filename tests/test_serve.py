@@ -67,7 +67,7 @@ def server(tmp_path):
     log = tmp_path / "serve.log"
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve"],
+            [sys.executable, "-m", "planqa.cli", "serve"],
             cwd=ROOT,
             env=env,
             stdout=out,

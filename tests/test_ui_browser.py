@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.api import create_app
 from tests.api_fakes import CHUNKS, FakeService, free_port, live_server, serving_settings
+from ui.app import create_app
 
 CHROMIUM = os.environ.get(
     "PLANQA_TEST_CHROMIUM", "/usr/bin/chromium"

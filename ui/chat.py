@@ -356,3 +356,18 @@ def mount_chat(
         theme=THEME,
         css=CSS,
     )
+
+
+class GradioChat:
+    """This chat page as assistant.api.app mounts it (its `ChatPage` interface)."""
+
+    answer_events = ANSWER_EVENTS
+
+    def mount(self, app, get_service: ServiceGetter, *, login=None, get_log: LogGetter = lambda: None):
+        return mount_chat(app, get_service, login=login, get_log=get_log)
+
+    def takes_uploads(self, blocks: gr.Blocks) -> bool:
+        return takes_uploads(blocks)
+
+
+GRADIO_CHAT = GradioChat()

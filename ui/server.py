@@ -106,7 +106,7 @@ def serve(settings: Settings) -> None:
     """Serve the API, the chat at /ui and the widget on settings.host:settings.port until stopped."""
     import uvicorn
 
-    from assistant.api import create_app
+    from ui.app import create_app
 
     uvicorn.run(
         create_app(settings),

@@ -1,4 +1,4 @@
-"""`create_app(settings, service=None)`: the one FastAPI app behind `planqa serve`.
+"""`create_app(settings, service=None, chat=None)`: the one FastAPI app behind `planqa serve`.
 
     /api/ask, /api/ask/stream, /api/search,     JSON and SSE; key-checked and rate-limited
     /api/documents, /api/chunks/{id}
@@ -6,7 +6,8 @@
     /api/feedback                               👍/👎 on an answer_id; key-checked and rate-limited
     /healthz, /docs, /openapi.json              open
     /admin/report                               the conversation log report (PLANQA_ADMIN_KEYS)
-    /ui                                         Gradio chat (login with a key when keys are set)
+    /ui                                         the chat page passed as `chat` (ui.app passes the
+                                                Gradio chat; login with a key when keys are set)
     /admin, /api/admin/...                      document administration (PLANQA_ADMIN_KEYS)
     /widget.js, /widget-demo                    the portal widget and a page that shows it
 
@@ -20,7 +21,9 @@ worker processes (PLANQA_WORKERS, see assistant.workers), which only open it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import asynccontextmanager
+from typing import Any, Protocol
 
 import anyio
 from fastapi import Depends, FastAPI
@@ -44,6 +47,24 @@ from retrieval.errors import IndexUnavailable
 logger = logging.getLogger("planqa.api")
 ADMIN_FILES_PER_REQUEST = 4  # an upload request may carry a few plans, each up to PLANQA_MAX_UPLOAD_MB
 ADMIN_UPLOAD_SECONDS = 300.0  # a 50 MB PDF over a slow office line
+
+
+class ChatPage(Protocol):
+    """A chat page the app mounts (ui.chat.GRADIO_CHAT): the API does not import the UI, the
+    composition above it (ui.app) hands the page in."""
+
+    answer_events: frozenset[str]  # the page's events that answer a question (rate-limited as answers)
+
+    def mount(
+        self,
+        app: FastAPI,
+        get_service: Callable[[], Any],
+        *,
+        login: Callable[[str, str], bool] | None,
+        get_log: Callable[[], Any],
+    ) -> FastAPI: ...
+
+    def takes_uploads(self, blocks: Any) -> bool: ...
 
 
 def _build_runtime(settings: Settings) -> AssistantService:
@@ -88,7 +109,9 @@ def _lifespan(settings: Settings):
     return lifespan
 
 
-def create_app(settings: Settings, service: AssistantService | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, service: AssistantService | None = None, chat: ChatPage | None = None
+) -> FastAPI:
     app = FastAPI(
         title="规划问答 planqa",
         summary="Cited answers over five Jiangsu science-and-technology plans.",
@@ -119,11 +142,12 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
     app.include_router(admin_report.router, prefix="/admin")
 
     mount_docs(app)
-    _mount_chat(app, settings)  # its guard is the innermost middleware
+    if chat is not None:
+        _mount_chat(app, settings, chat)  # its guard is the innermost middleware
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
-        return RedirectResponse("/ui/")
+        return RedirectResponse("/ui/" if chat is not None else "/docs")
 
     app.add_middleware(CatchAll)
     app.add_middleware(
@@ -146,24 +170,21 @@ def create_app(settings: Settings, service: AssistantService | None = None) -> F
     return app
 
 
-def _mount_chat(app: FastAPI, settings: Settings) -> None:
-    # The API is the composition root, so it reaches up to `ui` for the chat page.
-    from ui.chat import ANSWER_EVENTS, mount_chat, takes_uploads
-
+def _mount_chat(app: FastAPI, settings: Settings, chat: ChatPage) -> None:
     keys = KeyPolicy(tuple(settings.api_keys))
 
     def login(_user: str, password: str) -> bool:
         return keys.check(password, origin=None, widget_allowed=False) is not None
 
-    mount_chat(
+    chat.mount(
         app,
         lambda: app.state.service,
         login=login if settings.api_keys else None,
         get_log=lambda: app.state.conversation_log,
     )
     blocks = next(r.app.get_blocks() for r in app.routes if isinstance(r, Mount) and r.path == "/ui")
-    specs = event_specs(blocks, ANSWER_EVENTS)
-    uploads = takes_uploads(blocks)
+    specs = event_specs(blocks, chat.answer_events)
+    uploads = chat.takes_uploads(blocks)
     app.add_middleware(
         ChatGuard,
         specs=lambda: specs,

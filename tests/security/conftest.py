@@ -57,7 +57,7 @@ def serve(index_dir: Path, folder: Path, **env: str) -> Iterator[Served]:
     log = folder / "serve.log"
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve"],
+            [sys.executable, "-m", "planqa.cli", "serve"],
             cwd=ROOT,
             env=variables,
             stdout=out,

@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from pathlib import Path
 
-from retrieval.errors import PlanqaError
+from assistant.documents import document_summaries, indexed_documents, prepare_all
 from retrieval.models import LEVELS, PLAN_KINDS
 
 METADATA_OPTIONS = (
@@ -33,48 +32,6 @@ def _runtime(settings):
     from assistant.runtime import Runtime
 
     return Runtime(settings)
-
-
-def indexed_documents(settings) -> set[str]:
-    """The doc_ids the live build holds (empty when there is none yet)."""
-    from retrieval.builds import current_build
-
-    found = current_build(settings.index_dir)
-    return set(found[1].documents) if found else set()
-
-
-def _progress(items, label: str):
-    if len(items) < 2 or not sys.stderr.isatty():
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=label, unit="份", file=sys.stderr, leave=False)
-
-
-def prepare_all(settings, paths: list[str], overrides: dict) -> list:
-    """Every file read, checked and parsed; raises on the first bad one, before anything is written."""
-    from retrieval.library import prepare_document
-
-    if len(paths) > 1 and overrides.get("doc_id"):
-        raise PlanqaError("--doc-id 只能用于单个文件")
-    live = indexed_documents(settings)
-    candidates, taken = [], set()
-    for path in _progress(paths, "读取"):
-        c = prepare_document(
-            path,
-            settings.corpus_dir,
-            overrides,
-            max_bytes=settings.max_upload_mb * 1024 * 1024,
-            taken=taken,
-            token_budget=settings.chunk_tokens,
-        )
-        if c.already_added and c.entry.doc_id in live:
-            raise PlanqaError(f"{Path(path).name}: 已在语料中（{c.entry.doc_id}），无需重复添加")
-        if any(o.sha1 == c.sha1 for o in candidates):
-            raise PlanqaError(f"{Path(path).name}: 与本次添加的另一个文件内容相同")
-        taken.add(c.entry.doc_id)
-        candidates.append(c)
-    return candidates
 
 
 def summary_line(s) -> str:
@@ -105,13 +62,6 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
-
-
-def document_summaries(settings) -> list:
-    from retrieval.corpus import load_documents
-    from retrieval.library import summarize
-
-    return [summarize(doc, token_budget=settings.chunk_tokens) for doc in load_documents(settings.corpus_dir)]
 
 
 def cmd_docs(args, settings) -> None:

@@ -1,15 +1,10 @@
-"""Subcommands for ingest, search, ask, serve and eval (registered into `planqa`)."""
+"""`planqa ingest`, `search`, `ask` and `serve` (registered into `planqa` by planqa.cli.main)."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-
-from assistant.llm_serve import add_llm_serve_parser
-from assistant.report_cli import add_report_parser
-
-REGISTRY: list = []
 
 
 def _runtime(settings):
@@ -133,28 +128,3 @@ def register_serve(sub) -> None:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
-
-
-REGISTRY += [register_ingest, register_search, register_ask, register_serve]
-
-
-def register_eval(sub) -> None:
-    """`planqa eval`: defined in evals/cli.py beside the evaluation it drives."""
-    from evals.cli import add_eval_parser
-
-    add_eval_parser(sub)
-
-
-REGISTRY.append(register_eval)
-REGISTRY.append(add_report_parser)  # planqa report: assistant/report_cli.py
-
-
-def register_documents(sub) -> None:
-    """`planqa add/docs/remove`: defined in assistant/doc_commands.py."""
-    from assistant.doc_commands import register_documents as register
-
-    register(sub)
-
-
-REGISTRY.append(register_documents)
-REGISTRY.append(add_llm_serve_parser)

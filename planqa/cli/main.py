@@ -1,4 +1,8 @@
-"""`planqa`: the command line. Each subcommand prints one line on error and exits non-zero."""
+"""`planqa`: the command line. Each subcommand prints one line on error and exits non-zero.
+
+The command line is the top of the composition (corpus → retrieval → assistant → ui/evals →
+planqa.cli): it wires the stages' own entry points together and nothing below imports it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,11 @@ import json
 import logging
 import sys
 
+from assistant.llm_serve import add_llm_serve_parser
+from evals.cli import add_eval_parser
+from planqa.cli.commands import register_ask, register_ingest, register_search, register_serve
+from planqa.cli.documents import register_documents
+from planqa.cli.report import add_report_parser
 from retrieval.errors import PlanqaError
 
 
@@ -39,6 +48,19 @@ def cmd_chunks(args, settings) -> None:
         print(f"[{c.chunk_id}] {c.kind} {c.char_start}-{c.char_end} {where}\n  {c.text[:120].replace(chr(10), ' ⏎ ')}")
 
 
+# After `sections` and `chunks`, in the order `planqa --help` lists them.
+SUBCOMMANDS = (
+    register_ingest,
+    register_search,
+    register_ask,
+    register_serve,
+    add_eval_parser,
+    add_report_parser,
+    register_documents,
+    add_llm_serve_parser,
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planqa", description="规划问答：江苏科技规划的引用式问答")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -54,16 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_chunks)
 
-    for register in _extra_commands():
+    for register in SUBCOMMANDS:
         register(sub)
     return parser
-
-
-def _extra_commands():
-    """Subcommands defined beside the stage they drive (ingest/search/ask/serve/eval)."""
-    from assistant import commands
-
-    return commands.REGISTRY
 
 
 def main(argv: list[str] | None = None) -> int:

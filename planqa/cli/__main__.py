@@ -1,0 +1,5 @@
+import sys
+
+from planqa.cli.main import main
+
+sys.exit(main())
