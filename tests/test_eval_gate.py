@@ -163,8 +163,7 @@ def _explain(run, thresholds, failures) -> str:
 @pytest.mark.slow
 def test_the_users_suite(runtime):
     """The independent suite (evals/users.yaml, written from the plan texts alone) against its own
-    thresholds (evals/thresholds.users.yaml). Quotes must stay verbatim whatever else; until every
-    threshold holds (issue 11) the shortfall is reported as an expected failure with its figures."""
+    thresholds (evals/thresholds.users.yaml), which it must meet like the project's own set."""
     from evals.dataset import SUITES
 
     run = run_eval(runtime, load_dataset(SUITES["users"]))
@@ -176,8 +175,7 @@ def test_the_users_suite(runtime):
     )
     print(console_summary(run, thresholds, failures))
     assert run.overall["citation_validity"] == 1.0
-    if failures:
-        pytest.xfail("users suite below its thresholds (issue 11 open): " + "; ".join(failures))
+    assert failures == [], _explain(run, thresholds, failures)
 
 
 @pytest.mark.slow
