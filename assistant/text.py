@@ -84,6 +84,7 @@ class GramWeights:
         # computed once per n-gram: coverage asks for the same weights hundreds of times an answer
         self._idf = {gram: math.log(1 + self.n / (1 + count)) for gram, count in df.items()}
         self._unseen = math.log(1 + self.n)
+        self._totals: dict[frozenset[str], float] = {}
 
     def idf(self, gram: str) -> float:
         return self._idf.get(gram, self._unseen)
@@ -91,7 +92,12 @@ class GramWeights:
     def coverage(self, query: set[str], text_grams: set[str]) -> float:
         """Weighted share of the query's n-grams found in the text (0..1)."""
         # sorted: float sums must not depend on set order (hash seeds), or ties flip between runs
-        total = sum(self.idf(g) for g in sorted(query))
+        key = frozenset(query)
+        total = self._totals.get(key)
+        if total is None:  # one question's n-grams are weighed against hundreds of sentences
+            if len(self._totals) > 4096:
+                self._totals.clear()
+            total = self._totals[key] = sum(self.idf(g) for g in sorted(query))
         if total == 0:
             return 0.0
         return sum(self.idf(g) for g in sorted(query & text_grams)) / total

@@ -11,6 +11,8 @@ jieba is initialised once per process (about a second); its cache goes to a writ
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import logging
 import re
@@ -72,13 +74,18 @@ def _get_tokenizer() -> jieba.Tokenizer:
 
 def words(text: str) -> list[str]:
     """jieba words (search mode) of normalised text, without punctuation, spaces and stop words."""
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=16384)  # a question is cut many times while it is answered
+def _words(text: str) -> tuple[str, ...]:
     tokenizer = _get_tokenizer()
     out = []
     for word in tokenizer.cut_for_search(normalize_text(text)):
         word = word.strip()
         if word and word not in STOPWORDS and _HAS_WORD_CHAR.search(word):
             out.append(word)
-    return out
+    return tuple(out)
 
 
 def dictionary_cut(text: str) -> list[str]:

@@ -52,7 +52,13 @@ def loosely_in(
         return True
     if len(name) < min_chars:
         return False
-    return re.search(f"[^。；]{{0,{max_gap}}}".join(map(re.escape, name)), text) is not None
+    return _spread(name, max_gap).search(text) is not None
+
+
+@functools.lru_cache(maxsize=8192)
+def _spread(name: str, max_gap: int) -> re.Pattern:
+    """The name's characters in order with gaps of at most `max_gap` characters (built once a name)."""
+    return re.compile(f"[^。；]{{0,{max_gap}}}".join(map(re.escape, name)))
 
 
 @functools.cache
