@@ -12,7 +12,6 @@ jieba is initialised once per process (about a second); its cache goes to a writ
 from __future__ import annotations
 
 import functools
-
 import hashlib
 import logging
 import re
