@@ -133,7 +133,7 @@ class Question:
     loose_hint: bool = False  # the only plan hint is a bare 江苏 (it may be part of a name: 江苏省……实验室)
     details: tuple = ()  # (Detail, cue words) pairs: what the question asks beyond its topic
     asked_terms: set[str] = field(default_factory=set)  # n-grams of the clause that asks, when the
-    # asker describes themselves first ('我们是无锡的规上企业，研发投入不高，有哪些普惠性政策？')
+    # asker describes themselves first ('我们是常州的软件企业，人手不够，有哪些税收优惠？')
 
 
 _ORDINAL = re.compile(
@@ -281,7 +281,7 @@ _ASKING = re.compile(r"哪|什么|多少|几[个家项条]|吗|呢|怎么|如何
 
 def asked_clause(text: str) -> str:
     """The clause that asks, when the question opens with the asker describing themselves
-    ('我们是……企业，研发投入还不高，苏南规划里有哪些普惠性政策？' → the last clause); else the text."""
+    ('我们是……企业，人手不够，省规划里有哪些税收优惠？' → the last clause); else the text."""
     if not _ASKER_CLAUSE.match(text):
         return text
     clauses = [c for c in re.split(r"[，,；;。]", text) if c.strip()]

@@ -38,8 +38,8 @@ TYPO_MIN_POLICY_CHARS = 4
 # A window whose changed character is at its edge and whose other characters are a word this common
 # in jieba's dictionary is a neighbour plus that word (的规划, 有风险), not a typo of 省规划, 高风险.
 COMMON_WORD_FREQ = 100
-# a character this frequent on its own is a function word written on purpose ('苏南规划说要……' is
-# no typo of 苏南规划纲要): such a character is never the one a typo changed
+# a character this frequent on its own is a function word written on purpose ('……规划说要……' is
+# no typo of ……规划纲要): such a character is never the one a typo changed
 FUNCTION_CHAR_FREQ = 150_000  # 说, 要, 了, 都; not 去 (自创去 → 自创区 is a homophone typo)
 # Kinds whose names widen a query both ways; a period word only adds its canonical (十四五末 → 2025年).
 # A place variant only adds its canonical too: 苏南地区 → 苏南, but 苏南 does not search 苏南地区.

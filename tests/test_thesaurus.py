@@ -259,7 +259,7 @@ def test_everyday_words_for_the_plans_measures(asker_word, plan_word):
 
 
 @pytest.mark.parametrize(
-    "question", ["苏南规划说要发挥哪些基地的作用", "省规划了哪些行动", "南通规划都有哪些工程"]
+    "question", ["苏南规划说要建哪些平台", "省规划了哪些行动", "南通规划都有哪些工程"]
 )
 def test_function_words_are_not_typos(question):
     assert normalise_question(question) == question

@@ -111,7 +111,7 @@ class ExtractiveAnswerer:
 
     def _answer(self, q: Question, hits: list[SearchHit], retrieve: Retrieve) -> Draft:
         if q.intent == Intent.ELIGIBILITY and q.asked_terms and q.asked_terms != q.terms:
-            # '我们是无锡的规上企业，研发投入还不高，有哪些普惠性政策？': the asking clause says what
+            # '我们是常州的软件企业，人手不够，省规划有哪些税收优惠？': the asking clause says what
             # the measures are for; the description before it says who asks
             q = Question(**{**q.__dict__, "terms": q.asked_terms | (q.terms & ASKER_KIND_GRAMS)})
         evidence = Evidence(q, hits, self.scorer.ranked(q, hits), retrieve)

@@ -82,10 +82,10 @@ def compare_candidate(scorer: Scorer, ev: Evidence) -> Candidate | None:
     segments = []
     # the regions of the plans compared: naming them names the plans ('苏南规划'), not a topic
     regions = {p.region_name for p in scorer.plans.plans if p.doc_id in q.doc_hints} | set(gazetteer().province)
-    # a place the plans are compared about ('省规划和苏南规划对南京的定位') is what each plan's
+    # a place the plans are compared about ('两个规划对镇江分别怎么安排') is what each plan's
     # line must be about
     places = [p for p in q.must_have if not p.endswith("年") and p not in regions]
-    # ... unless it is written as one plan's own ('跟苏南的常州比'): then only that plan's line
+    # ... unless it is written as one plan's own ('和苏南的无锡相比'): then only that plan's line
     own = {
         plan.doc_id: [p for p in places if re.search(f"{plan.region_name}(?:的|地区的?|那边的?)?{p}", q.text)]
         for plan in scorer.plans.plans

@@ -121,8 +121,8 @@ def numbered_column_label(label: str, number: int) -> bool:
 
 
 def quotes_term(piece: str, term: str) -> bool:
-    """Whether the passage quotes the term as the plans do: '“双自联动”', or with quotes around
-    its head only ('“双自”联动')."""
+    """Whether the passage quotes the term as the plans do: '“小升高计划”', or with quotes around
+    its head only ('“小升高”计划')."""
     return f"“{term}”" in piece or (term not in piece and term in re.sub(r"[“”\"]", "", piece))
 
 

@@ -19,7 +19,7 @@ from assistant.text import sentence_spans
 _ITEM_INTENTS = (Intent.LIST, Intent.GENERAL, Intent.DEFINITION)
 
 
-# '第三块具体包括哪些内容': the item's own parts, not its opening sentence
+# '第二项都包括什么': the item's own parts, not its opening sentence
 _ASKS_CONTENTS = re.compile(r"包括|包含|哪些|内容|有什么|分为|分成")
 
 

@@ -117,7 +117,7 @@ class Scorer:
         out = []
         for s, e in sentence_spans(chunk.text):
             piece = chunk.text[s:e]
-            # quotes around part of a term ('“双自”联动') do not split it
+            # quotes around part of a term ('“小升高”计划') do not split it
             bare = piece.replace("“", "").replace("”", "")
             score = t.sentence_cover_weight * self.cover(q, bare) + t.sentence_passage_weight * chunk_score
             if q.followup and q.own_terms:  # '那“第三条”呢？': this turn's own words pick the sentence
