@@ -342,7 +342,7 @@ def test_a_quote_that_opens_no_enumeration_is_left_alone():
     assert enumeration_rest([seg], lambda _: []) == [seg]
 
 
-@pytest.mark.parametrize("question", ["规划说的“四个面向”是哪四个面向", "面临的“三期叠加”是哪三期", "“两个维护”是哪两条"])
+@pytest.mark.parametrize("question", ["规划说的“四个面向”是哪四个面向", "规划提的“三个转变”是哪三个", "“两个维护”是哪两条"])
 def test_a_counted_question_asks_for_a_list(question):
     assert analyse(question).intent == "list"
 

@@ -96,7 +96,7 @@ _POINT = [re.compile(rf"(?:^|(?<=[。；;\n]))\s*({c}是[^。；;\n]*[。；;]?)
 
 
 def enumeration_rest(segments: list[Segment], following: Callable[[Chunk], list[Chunk]]) -> list[Segment]:
-    """A list answer whose quote opens an enumeration ('……“三期叠加”……。一是……') goes on with
+    """A list answer whose quote opens an enumeration ('……面临“两大任务”。一是……') goes on with
     the enumeration's later points ('二是……', '三是……'), in its passage or the section's next
     passages (`following(chunk)`), each point its own quote: the points are what is asked for."""
     out: list[Segment] = []

@@ -57,7 +57,7 @@ def _table_score(scorer: Scorer, q: Question, cscore: float, chunk: Chunk):
     if not scorer.names_places(q, chunk, header_text + " ".join(rows[0].row)):
         return None
     if q.unit and q.unit not in f"{header_text} {rows[0].row[0]} {' '.join(rows[0].row[1:3])}":
-        return None  # '多少万亿元' is not answered by a row measured in %
+        return None  # '多少亿元' is not answered by a row measured in %
     if any(p in chunk.table.header for p in q.must_have) or (
         chunk.table.header and matching_columns(chunk.table.header, q.text, q.text)
     ):
