@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from assistant.scope import Coverage, coverage_of
+
 PLACES_PATH = Path(__file__).resolve().parent / "data" / "places.yaml"
 
 # words for a plan by its kind (an article is cited as 文章; an outline as 提纲)
@@ -182,6 +184,10 @@ class PlanDirectory:
         self.g = g or gazetteer()
         # the policy thesaurus questions are read with (the retriever's, which knows the corpus)
         self.thesaurus = thesaurus
+        entries = list(entries)
+        # the years, terms and regions the plans cover (what a question outside them is refused for)
+        self.coverage = coverage_of(entries)
+        self._entries = {e.doc_id: e for e in entries}
         plans = [plan_names(e, self.g) for e in entries]
         # a name two plans share ('科技创新规划' of the province and of a city) names neither
         counts: dict[str, int] = {}
@@ -201,6 +207,22 @@ class PlanDirectory:
             for p in plans
         ]
         self.doc_ids = [p.doc_id for p in self.plans]
+        jiangsu = set(self.g.jiangsu)
+        # places a plan covers that the gazetteer does not place in Jiangsu (an added 杭州 or 临江
+        # plan): a question naming them is about that plan, not refused as about another region
+        self.added_places = tuple(
+            sorted({pl for p in self.plans for pl in p.places if pl not in jiangsu}, key=len, reverse=True)
+        )
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 (a directory lives as long as its runtime)
+    def coverage_for(self, doc_ids: tuple[str, ...]) -> Coverage:
+        """The coverage of the plans a question names ('南通……' is about the 南通 plan's period),
+        the whole corpus's when it names none."""
+        named = [self._entries[d] for d in doc_ids if d in self._entries]
+        if not named:
+            return self.coverage
+        own = coverage_of(named)
+        return Coverage(own.start, own.end, own.written, own.terms, self.coverage.regions)
 
     @property
     def scope_words(self) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from assistant.answerability import asked_details
 from assistant.markup import inert
 from assistant.plans import PlanDirectory, gazetteer, shipped_directory
+from assistant.scope import find_places, period_reason, place_reason
 from assistant.text import grams
 from retrieval.thesaurus import default_thesaurus
 
@@ -87,7 +88,6 @@ OUT_OF_SCOPE = (
         ),
         "规划正文不包含发文字号、印发或发表信息和人员情况",
     ),
-    (re.compile(r"十五五|十六五"), "这些规划的期限是“十四五”（2021—2025年），不涉及之后的时期"),
     (
         re.compile(
             r"写.{0,12}(诗|绝句|律诗|词|歌|小说|作文|对联|段子|代码|程序)|七言|五言|作诗|笑话|天气|下雨|股票|股价|科技股|概念股|"
@@ -99,10 +99,6 @@ OUT_OF_SCOPE = (
     ),
 )
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
-# the plans were written at the start of their period: they report actual figures up to 2020 only
-PLANS_WRITTEN = 2021
-# words that ask for an actual (reported) value rather than a target
-_ACTUAL = re.compile(r"实际|已经|已有|现有|现在|目前|截至|截止到|完成了|达到了|统计")
 
 
 @dataclass
@@ -229,14 +225,6 @@ def plan_hints(text: str, plans: PlanDirectory | None = None) -> list[str]:
     return (plans or shipped_directory()).hints(text).doc_ids
 
 
-def find_places(text: str, vocabulary: tuple[str, ...]) -> list[str]:
-    found = []
-    for place in vocabulary:
-        if place in text and not any(place in f for f in found):
-            found.append(place)
-    return found
-
-
 _COUNTED = re.compile(
     r"(?<![第\d])[两三四五六七八九十]+[大个项类条种家所座]|都是些啥|都有啥|有啥|是些啥|哪几"
 )
@@ -256,7 +244,7 @@ def time_orientation(text: str) -> str | None:
 
 
 # The asker describing themselves before the question ('我在苏州一所高校工作，', '我们是常州武进的
-#企业，'): the clause runs from the pronoun to the next comma or full stop.
+# 企业，'): the clause runs from the pronoun to the next comma or full stop.
 _ASKER_CLAUSE = re.compile(
     r"(?:^|[，,。；;！!])\s*(?:我们|我司|我单位|本人|本公司|俺们|咱们|我|俺)(?:是|在|位于|来自|从)?[^，,。；;？?！!]{0,30}"
 )
@@ -322,22 +310,20 @@ def is_followup(text: str, history_questions: list[str]) -> bool:
     return bool(_FOLLOWUP_START.match(text.strip()) or _POINTS_BACK.search(text)) or len(stripped) <= 8
 
 
-def out_of_scope_reason(text: str, places: list[str], other_places: list[str]) -> str | None:
+def out_of_scope_reason(
+    text: str,
+    places: list[str],
+    other_places: list[str],
+    plans: PlanDirectory | None = None,
+    doc_hints: list[str] | None = None,
+) -> str | None:
+    """Why the plans cannot answer: a request of another kind, a time the plans it names (or, naming
+    none, all plans) do not cover, or a place no plan covers."""
     for pattern, reason in OUT_OF_SCOPE:
         if pattern.search(text):
             return reason
-    actual = [y for y in _YEAR.findall(text) if PLANS_WRITTEN <= int(y) <= 2025]
-    if actual and _ACTUAL.search(text):
-        return f"这些规划编制于{PLANS_WRITTEN}年前后，只有“十三五”时期的实际数据，不包含{'、'.join(actual)}年的实际完成情况"
-    later = [y for y in _YEAR.findall(text) if int(y) > 2025]
-    if later:
-        return f"这些规划的期限是“十四五”（2021—2025年），不包含{'、'.join(later)}年的内容"
-    earlier = [y for y in _YEAR.findall(text) if int(y) < 2000]
-    if earlier:
-        return f"这些规划不涉及{'、'.join(earlier)}年的情况"
-    if other_places and not places:
-        return f"这些规划只涉及江苏（省、苏南、南通），不包含{'、'.join(other_places)}的规划内容"
-    return None
+    coverage = (plans or shipped_directory()).coverage_for(tuple(doc_hints or ()))
+    return period_reason(text, coverage) or place_reason(places, other_places, coverage)
 
 
 _UNIT = re.compile(
@@ -371,16 +357,31 @@ def alias_mentions(text: str) -> dict[str, list[str]]:
     return out
 
 
-def carried_scope_reason(earlier: str, own_places: list[str], own_years: list[str]) -> str | None:
+def carried_scope_reason(
+    earlier: str, own_places: list[str], own_years: list[str], plans: PlanDirectory | None = None
+) -> str | None:
     """Why the turn a follow-up leans on is out of scope ('浙江……？' → '那具体数字呢？'): a follow-up
     cannot escape the refusal its first turn would get, except by naming its own place (for a
     place) or its own year (for a year)."""
+    plans = plans or shipped_directory()
     earlier = unicodedata.normalize("NFKC", earlier)
     if own_years:
         earlier = _YEAR.sub(" ", earlier)
-    places = own_places or find_places(earlier, JIANGSU_PLACES)
-    others = [] if own_places else [p for p in find_places(earlier, OTHER_PLACES) if p not in places]
-    return out_of_scope_reason(earlier, places, others)
+    places = own_places or find_places(earlier, known_places(plans))
+    others = [] if own_places else other_places(earlier, places, plans)
+    return out_of_scope_reason(earlier, places, others, plans, plans.hints(earlier).doc_ids)
+
+
+def known_places(plans: PlanDirectory) -> tuple[str, ...]:
+    """Jiangsu's places and those the corpus's added plans cover, longest first."""
+    if not plans.added_places:
+        return JIANGSU_PLACES
+    return tuple(sorted({*JIANGSU_PLACES, *plans.added_places}, key=len, reverse=True))
+
+
+def other_places(text: str, places: list[str], plans: PlanDirectory) -> list[str]:
+    """Places outside Jiangsu that the question names and no plan covers."""
+    return [p for p in find_places(text, OTHER_PLACES) if p not in places and p not in plans.added_places]
 
 
 @functools.cache
@@ -471,11 +472,12 @@ def analyse(
     followup = is_followup(text, history_questions) or (force_followup and bool(history_questions))
     standalone = f"{history_questions[-1]} {text}" if followup else text
     # a follow-up that names its own place or plan replaces the earlier one ('苏南那边呢？')
-    own_places = find_places(text, JIANGSU_PLACES)
+    vocabulary = known_places(plans)
+    own_places = find_places(text, vocabulary)
     own = plans.hints(text)
     own_hints = own.doc_ids
-    places = own_places or find_places(standalone, JIANGSU_PLACES)
-    other_places = [p for p in find_places(text, OTHER_PLACES) if p not in places]
+    places = own_places or find_places(standalone, vocabulary)
+    others = other_places(text, places, plans)
     hints = own if own_hints else plans.hints(standalone)
     doc_hints = hints.doc_ids
     column_numbers = [int(n) for n in re.findall(r"专栏\s*(\d{1,2})", standalone)]
@@ -485,12 +487,15 @@ def analyse(
     framed = asker_places(text, own_places, plans)
     must_have = [
         p
-        for p in find_places(scoped, JIANGSU_PLACES + OTHER_PLACES)
+        for p in find_places(scoped, tuple(sorted({*vocabulary, *OTHER_PLACES}, key=len, reverse=True)))
         if p not in ("江苏", "江苏省", "全省", "我省") and p not in framed
     ]
-    # a year before the plans' end (2025) must be in the supporting passage; 2025 is their horizon
-    must_have += [f"{y}年" for y in years if int(y) < 2025]
-    intent = detect_intent(text if not followup else standalone, [p for p in places if p not in framed], doc_hints)
+    # a year before the plans' end (2025 for 十四五 plans) must be in the supporting passage; the end
+    # is their horizon, which every target is for
+    must_have += [f"{y}年" for y in years if int(y) < plans.coverage_for(tuple(doc_hints)).end]
+    intent = detect_intent(
+        text if not followup else standalone, [p for p in places if p not in framed], doc_hints
+    )
     unit = asked_unit(text)
     return Question(
         text=text,
@@ -501,7 +506,7 @@ def analyse(
         ),
         own_terms=content_grams(text),
         places=places,
-        other_places=other_places,
+        other_places=others,
         doc_hints=doc_hints,
         column_numbers=column_numbers,
         years=years,
@@ -510,8 +515,8 @@ def analyse(
         time=time_orientation(
             text if not followup or _PAST.search(text) or _FUTURE.search(text) else standalone
         ),
-        out_of_scope=out_of_scope_reason(text, places, other_places)
-        or (carried_scope_reason(history_questions[-1], own_places, years) if followup else None),
+        out_of_scope=out_of_scope_reason(text, places, others, plans, doc_hints)
+        or (carried_scope_reason(history_questions[-1], own_places, years, plans) if followup else None),
         aliases=alias_mentions(standalone),
         loose_hint=hints.loose,
         quoted=[m for m in re.findall(r"[“\"]([^”\"]{1,20})[”\"]", text) if m.strip()],

@@ -129,6 +129,9 @@ def test_a_plan_in_another_citys_style_is_added_answered_and_removed(library, tm
     answer = ask(library, "临江市设立的科创母基金规模是多少？")
     assert "100亿元" in answer.answer
     assert any(c.doc_id == "linjiang-sti-plan-2026" for c in answer.citations)
+    # the plan's own period is covered: its 2030 targets are answered, not refused as after 2025
+    answer = ask(library, "临江到2030年研发经费投入强度要达到多少？")
+    assert not answer.refused and "4.5%" in answer.answer
 
     code, out, err = library("remove", "linjiang-sti-plan-2026")
     assert code == 0, err and "已删除 linjiang-sti-plan-2026" in out
