@@ -37,8 +37,11 @@ class ExtractiveBackend:
 
         merged = None
         for i, part in enumerate(parts):
-            q = analyse(part, parts[:i][-1:], plans=self.answerer.plans)  # a later part without a subject leans on the first
-            q.doc_hints = q.doc_hints or state.parsed.doc_hints
+            q = analyse(
+                part, parts[:i][-1:], plans=self.answerer.plans
+            )  # a later part without a subject leans on the first
+            if not q.doc_hints:
+                q.doc_hints, q.plan_scopes = state.parsed.doc_hints, state.parsed.plan_scopes
             q.must_have = q.must_have or []
             if (
                 state.parsed.intent == "eligibility"

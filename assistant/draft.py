@@ -75,7 +75,15 @@ def citations_for(segments: list[Segment]) -> tuple[dict[str, int], list[Citatio
         c = chunks[cid]
         s, e = spans[cid]
         citations.append(
-            Citation(n=n, doc_id=c.doc_id, doc_title=c.doc_title, section=c.section, column=c.column, chunk_id=cid, quote=c.text[s:e].strip())
+            Citation(
+                n=n,
+                doc_id=c.doc_id,
+                doc_title=c.doc_title,
+                section=c.section,
+                column=c.column,
+                chunk_id=cid,
+                quote=c.text[s:e].strip(),
+            )
         )
     return numbers, citations
 
@@ -85,10 +93,19 @@ def render(draft: Draft, backend: str, latency_ms: float = 0.0) -> Answer:
         # a refusal may cite where the plans mention the topic (but not the detail asked)
         numbers, citations = citations_for(draft.segments)
         lines = [draft.message] + [f"{s.lead}{s.shown} [{numbers[s.chunk.chunk_id]}]" for s in draft.segments]
-        return Answer(answer="\n".join(lines), refused=True, citations=citations, backend=backend, latency_ms=latency_ms, refusal_reason=draft.reason)
+        return Answer(
+            answer="\n".join(lines),
+            refused=True,
+            citations=citations,
+            backend=backend,
+            latency_ms=latency_ms,
+            refusal_reason=draft.reason,
+        )
     numbers, citations = citations_for(draft.segments)
     lines = [draft.preface] if draft.preface else []
     for seg in draft.segments:
         lines.append(f"{seg.lead}{seg.shown} [{numbers[seg.chunk.chunk_id]}]")
     lines.extend(draft.notes)
-    return Answer(answer="\n".join(lines), refused=False, citations=citations, backend=backend, latency_ms=latency_ms)
+    return Answer(
+        answer="\n".join(lines), refused=False, citations=citations, backend=backend, latency_ms=latency_ms
+    )

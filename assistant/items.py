@@ -28,20 +28,38 @@ def list_items(text: str, kind: str | None = None, min_items: int = 2) -> tuple[
     continued in a second chunk passes the first chunk's kind."""
     found: dict[str, list[Item]] = {}
     if kind in (None, "numbered"):
-        found["numbered"] = [Item(int(m.group(1)), f"{m.group(1)}. {m.group(2).strip()}", m.start(1), m.end(2)) for m in _NUMBERED.finditer(text)]
+        found["numbered"] = [
+            Item(int(m.group(1)), f"{m.group(1)}. {m.group(2).strip()}", m.start(1), m.end(2))
+            for m in _NUMBERED.finditer(text)
+        ]
     if kind in (None, "cells"):
         cells = []
         for line_match in re.finditer(r"(?m)^.*\t.*$", text):
             for m in _NUMBERED_CELL.finditer(line_match.group(0)):
                 s = line_match.start() + m.start(1)
-                cells.append(Item(int(m.group(1)), f"{m.group(1)}. {m.group(2).strip()}", s, line_match.start() + m.end(2)))
-        found["cells"] = sorted(cells, key=lambda i: i.number or 0) if len(cells) >= 4 or kind == "cells" else []
+                cells.append(
+                    Item(
+                        int(m.group(1)),
+                        f"{m.group(1)}. {m.group(2).strip()}",
+                        s,
+                        line_match.start() + m.end(2),
+                    )
+                )
+        found["cells"] = (
+            sorted(cells, key=lambda i: i.number or 0) if len(cells) >= 4 or kind == "cells" else []
+        )
     if kind in (None, "lettered"):
-        found["lettered"] = [Item(None, m.group(1), m.start(1), _line_end(text, m.end())) for m in _LETTERED.finditer(text)]
+        found["lettered"] = [
+            Item(None, m.group(1), m.start(1), _line_end(text, m.end())) for m in _LETTERED.finditer(text)
+        ]
     if kind in (None, "labelled"):
-        found["labelled"] = [Item(None, m.group(1).strip(), m.start(1), m.end(1)) for m in _LABELLED.finditer(text)]
+        found["labelled"] = [
+            Item(None, m.group(1).strip(), m.start(1), m.end(1)) for m in _LABELLED.finditer(text)
+        ]
     if kind in (None, "leads"):
-        found["leads"] = [Item(None, m.group(1).strip(), m.start(1), m.end(1)) for m in _SENTENCE_LEAD.finditer(text)]
+        found["leads"] = [
+            Item(None, m.group(1).strip(), m.start(1), m.end(1)) for m in _SENTENCE_LEAD.finditer(text)
+        ]
     for preferred in ("cells", "lettered"):
         if len(found.get(preferred, [])) >= max(min_items, 2 if kind is None else 1):
             return preferred, found[preferred]
@@ -70,7 +88,9 @@ def row_label(row: list[str], header: list[str]) -> str:
     return " ".join(names[:2])
 
 
-def best_rows(text: str, header: list[str], rows: list[list[str]], terms: set[str], weights: GramWeights) -> list[RowMatch]:
+def best_rows(
+    text: str, header: list[str], rows: list[list[str]], terms: set[str], weights: GramWeights
+) -> list[RowMatch]:
     """Rows whose naming cells best cover the question's terms, best first."""
     out = []
     for row in rows:
@@ -79,7 +99,9 @@ def best_rows(text: str, header: list[str], rows: list[list[str]], terms: set[st
         if pos < 0:
             continue
         # a row is named by its short cells (task, unit, indicator), not by a long description
-        names = " ".join(c for c in row if len(c) <= 40 and not re.fullmatch(r"[\d.%＞>＜<约左右以上超过/\-\s]*", c))
+        names = " ".join(
+            c for c in row if len(c) <= 40 and not re.fullmatch(r"[\d.%＞>＜<约左右以上超过/\-\s]*", c)
+        )
         score = weights.coverage(terms, grams(names or line)) if terms else 0.0
         if terms:  # '万人高价值发明专利拥有量' is not '万人发明专利拥有量': the best-named cell's precision
             cells = [grams(c) for c in row if len(c) <= 40 and grams(c) & terms]
@@ -99,7 +121,7 @@ def matching_columns(header: list[str], own: str, fallback: str) -> list[int]:
         key += "牵头单位" if "牵头" in key else ""
         hits = []
         for i, cell in enumerate(header):
-            cell_key = norm(cell).strip("“”\"")
+            cell_key = norm(cell).strip('“”"')
             if not cell_key or cell_key in ("序号", "指标名称", "主要指标", "名称", "地区指标", "单位"):
                 continue
             parts = [p for p in re.split(r"[“”\"()（）%年及和与、]", cell_key) if len(p) >= 2]

@@ -24,7 +24,6 @@ def inert(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-
 def reply_topic(question: str) -> str:
     """The reply's subject line: the question, inert (no link, tag or URL survives), without its
     question mark and polite lead."""

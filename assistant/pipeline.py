@@ -125,7 +125,10 @@ class AnswerPipeline:
     def condense(self, state: QAState) -> QAState:
         state.parsed = analyse(state.question, history_questions(state.history), plans=self.plans)
         if self.known_docs is not None:  # plan hints name the shipped corpus; another corpus may lack them
-            state.parsed.doc_hints = [d for d in state.parsed.doc_hints if d in self.known_docs]
+            known = self.known_docs
+            state.parsed.doc_hints = [d for d in state.parsed.doc_hints if d in known]
+            scopes = (tuple(d for d in scope if d in known) for scope in state.parsed.plan_scopes)
+            state.parsed.plan_scopes = [scope for scope in scopes if scope]
         return state
 
     def retrieve(self, state: QAState) -> QAState:
@@ -207,7 +210,9 @@ class AnswerPipeline:
             reason = "规划原文与问题的关键内容不相符"
         mention = []
         # a figure asked for, alone or side by side ('……分别是多少'), needs a figure about it
-        asks_figure = q.intent == "number" or (q.intent == "compare" and _ASKS_FIGURE.search(q.text) is not None)
+        asks_figure = q.intent == "number" or (
+            q.intent == "compare" and _ASKS_FIGURE.search(q.text) is not None
+        )
         if reason is None and asks_figure and not q.details:
             from assistant.answerability import figure_share
             from assistant.question import content_grams

@@ -175,6 +175,22 @@ class PlanHints:
     doc_ids: list[str]
     explicit: bool  # named by a plan name, not implied by a place
     loose: bool  # only the province, implied by a bare 江苏/全省 (it may be part of a name)
+    # the plans by what named them: each plan named by its own name is a scope, the plans of one
+    # region or of the province named by a place are one ('南通' names every 南通 plan, one scope)
+    scopes: tuple[tuple[str, ...], ...] = ()
+
+
+def _hints(keyed: list[tuple[str, str]], explicit: bool, loose: bool) -> PlanHints:
+    """Hints from (scope key, doc_id) pairs in order; a plan counts in its first scope only."""
+    scopes: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for key, doc in keyed:
+        if doc not in seen:
+            seen.add(doc)
+            scopes.setdefault(key, []).append(doc)
+    return PlanHints(
+        list(dict.fromkeys(d for _, d in keyed)), explicit, loose, tuple(map(tuple, scopes.values()))
+    )
 
 
 class PlanDirectory:
@@ -243,32 +259,39 @@ class PlanDirectory:
 
     def hints(self, text: str) -> PlanHints:
         text = _OTHER_ZONES.sub(" ", text)
-        explicit = [p.doc_id for p in self.plans if any(n in text for n in p.names)]
+        explicit = [(p.doc_id, p.doc_id) for p in self.plans if any(n in text for n in p.names)]
         province_plans = [p.doc_id for p in self.plans if p.level == "province" and p.kind == "plan"]
         if _LONE_PROVINCE.search(text):
-            explicit += [d for d in province_plans if d not in explicit]
+            explicit += [("province", d) for d in province_plans]
         # a plan whose region is named counts as named ('南通的规划', '苏南的目标')
         local = [p for p in self.plans if p.level != "province"]
-        by_place = []
-        for p in local:
-            if any(place in text for place in p.places):
-                by_place.append(p.doc_id)
+        by_place = [
+            (f"region:{p.region_name or p.doc_id}", p.doc_id)
+            for p in local
+            if any(place in text for place in p.places)
+        ]
         province_named = any(w in text for w in self.g.province if w != "苏")
         if explicit:
             # a plan whose region itself is named joins an explicitly named one ('省规划和南通的……'),
             # a city inside its region does not ('省规划专栏8里苏州……' is about the provincial plan)
-            regional = [p.doc_id for p in local if p.region_name and _side_by_side(p.region_name, text)]
+            regional = [
+                (f"region:{p.region_name}", p.doc_id)
+                for p in local
+                if p.region_name and _side_by_side(p.region_name, text)
+            ]
             # the province beside a named local plan ('苏南自创区……和全省目标比'); beside a named
             # province-wide text (an article, an outline) a bare 江苏 is that text's subject
-            locals_named = any(d in {p.doc_id for p in local} for d in explicit + regional)
-            province = province_plans if locals_named and province_named else []
-            return PlanHints(list(dict.fromkeys(explicit + regional + province)), True, False)
+            local_ids = {p.doc_id for p in local}
+            locals_named = any(d in local_ids for _, d in explicit + regional)
+            province = [("province", d) for d in province_plans] if locals_named and province_named else []
+            return _hints(explicit + regional + province, True, False)
         if by_place:  # '江苏和南通……' compares the province with the city
-            return PlanHints(
-                list(dict.fromkeys((province_plans if province_named else []) + by_place)), False, False
-            )
+            province = [("province", d) for d in province_plans] if province_named else []
+            return _hints(province + by_place, False, False)
         if province_named:  # loose unless the province stands as a word of its own
-            return PlanHints(province_plans, False, _PROVINCE_WORD.search(text) is None)
+            return _hints(
+                [("province", d) for d in province_plans], False, _PROVINCE_WORD.search(text) is None
+            )
         return PlanHints([], False, False)
 
 

@@ -114,6 +114,9 @@ class Question:
     places: list[str] = field(default_factory=list)
     other_places: list[str] = field(default_factory=list)
     doc_hints: list[str] = field(default_factory=list)
+    # doc_hints by what named them: one scope per plan named, one per region or the province named
+    # by a place (assistant.plans.PlanHints.scopes); a comparison compares scopes
+    plan_scopes: list[tuple[str, ...]] = field(default_factory=list)
     column_numbers: list[int] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     must_have: list[str] = field(default_factory=list)  # strings a supporting passage must contain
@@ -277,11 +280,12 @@ def asked_clause(text: str) -> str:
     return asking[-1] if asking else text
 
 
-def detect_intent(text: str, places: list[str], doc_hints: list[str]) -> str:
+def detect_intent(text: str, places: list[str], scopes: int) -> str:
+    """The intent of a question naming `places` and `scopes` plan scopes (PlanHints.scopes)."""
     text = _POINTS_BACK.sub(" ", text)
     # places inside one another (常州 and 武进, 苏南 and 苏州) are one scope, not two to compare
     distinct = gazetteer().outermost([p for p in places if p not in ("江苏", "江苏省")])
-    several = len(distinct) >= 2 or len(doc_hints) >= 2
+    several = len(distinct) >= 2 or scopes >= 2
     if (INTENT_PATTERNS["compare"].search(text) or _EACH.search(text)) and (
         several or "和" in text or "与" in text
     ):
@@ -494,7 +498,7 @@ def analyse(
     # is their horizon, which every target is for
     must_have += [f"{y}年" for y in years if int(y) < plans.coverage_for(tuple(doc_hints)).end]
     intent = detect_intent(
-        text if not followup else standalone, [p for p in places if p not in framed], doc_hints
+        text if not followup else standalone, [p for p in places if p not in framed], len(hints.scopes)
     )
     unit = asked_unit(text)
     return Question(
@@ -508,6 +512,7 @@ def analyse(
         places=places,
         other_places=others,
         doc_hints=doc_hints,
+        plan_scopes=list(hints.scopes),
         column_numbers=column_numbers,
         years=years,
         must_have=must_have,

@@ -47,7 +47,12 @@ PROBE_QUERY = "科技创新"  # what /healthz and a failed search check the dens
 
 class Runtime:
     def __init__(
-        self, settings: Settings, *, embedder=None, chat_model=None, thresholds: AnswerThresholds = DEFAULT_THRESHOLDS
+        self,
+        settings: Settings,
+        *,
+        embedder=None,
+        chat_model=None,
+        thresholds: AnswerThresholds = DEFAULT_THRESHOLDS,
     ):
         self.settings = settings
         self.thresholds = thresholds  # the answerer's and the pipeline's (evals.tune tries others)
@@ -74,7 +79,9 @@ class Runtime:
             from retrieval.embeddings import load_embedder
 
             s = self.settings
-            self._embedder = load_embedder(s.embeddings, base_url=s.embeddings_base_url, api_key=s.embeddings_api_key)
+            self._embedder = load_embedder(
+                s.embeddings, base_url=s.embeddings_base_url, api_key=s.embeddings_api_key
+            )
         return self._embedder
 
     def ingest(self, rebuild: bool = False, progress: bool = False):
@@ -82,7 +89,14 @@ class Runtime:
         from retrieval.index import ingest
 
         chunks = load_chunks(self.settings.corpus_dir, self.settings.chunk_tokens)
-        report = ingest(chunks, self.settings.index_dir, self.embedder, rebuild=rebuild, progress=progress, chroma_url=self.settings.chroma_url)
+        report = ingest(
+            chunks,
+            self.settings.index_dir,
+            self.embedder,
+            rebuild=rebuild,
+            progress=progress,
+            chroma_url=self.settings.chroma_url,
+        )
         self._refresh(wait=True)  # swap in the new build; requests under way finish on the old one
         return report
 
@@ -114,7 +128,11 @@ class Runtime:
 
         s = self.settings
         retriever = open_index(
-            s.index_dir, self.embedder, chroma_url=s.chroma_url, dense_weight=s.dense_weight, keyword_weight=s.keyword_weight,
+            s.index_dir,
+            self.embedder,
+            chroma_url=s.chroma_url,
+            dense_weight=s.dense_weight,
+            keyword_weight=s.keyword_weight,
             dense_skip_lead=s.dense_skip_lead,
         )
         # The documents this build holds, with their manifest records: a document added to the
@@ -132,11 +150,20 @@ class Runtime:
         titles = [e.title for e in self.manifest]
         # The pipeline searches the retriever it was built with, so an answer never mixes two builds.
         self.pipeline = AnswerPipeline(
-            functools.partial(self._search, retriever), backend, weights, titles, top_k=s.top_k, cache_size=s.answer_cache,
-            known_docs=self.doc_ids, plans=plans, thresholds=self.thresholds,
+            functools.partial(self._search, retriever),
+            backend,
+            weights,
+            titles,
+            top_k=s.top_k,
+            cache_size=s.answer_cache,
+            known_docs=self.doc_ids,
+            plans=plans,
+            thresholds=self.thresholds,
         )
         self.answerer = answerer
-        self.pipeline.cache_ok = lambda: self.degraded is None  # answers from a keyword-only search are not kept
+        self.pipeline.cache_ok = lambda: (
+            self.degraded is None
+        )  # answers from a keyword-only search are not kept
         self.catalog, self.retriever = catalog, retriever
         self.load_error = self.degraded = self._dense_failed_at = self._unusable_build = None
 
@@ -158,17 +185,26 @@ class Runtime:
         return GramWeights(c.search_text for c in catalog.chunks)
 
     def _search(self, retriever, query: str, doc_ids: Sequence[str] | None) -> list[SearchHit]:
-        return self._hits(retriever, query[: self.settings.max_question_chars], max(3 * self.settings.top_k, 20), list(doc_ids) if doc_ids else None)
+        return self._hits(
+            retriever,
+            query[: self.settings.max_question_chars],
+            max(3 * self.settings.top_k, 20),
+            list(doc_ids) if doc_ids else None,
+        )
 
     # ------------------------------------------------------------ following the index folder
 
-    def _hits(self, retriever, query: str, k: int, doc_ids: list[str] | None, *, probe: bool = False) -> list[SearchHit]:
+    def _hits(
+        self, retriever, query: str, k: int, doc_ids: list[str] | None, *, probe: bool = False
+    ) -> list[SearchHit]:
         """Hybrid search, or keyword search only while the dense index is unusable (see the docstring).
 
         A probe, and the first search after a dense failure, always runs the dense ranking (a search
         that BM25 answers alone would say nothing about the dense index)."""
         failed_at = self._dense_failed_at
-        if self.degraded != FILES_MISSING and (failed_at is None or time.monotonic() - failed_at > DENSE_RETRY_SECONDS):
+        if self.degraded != FILES_MISSING and (
+            failed_at is None or time.monotonic() - failed_at > DENSE_RETRY_SECONDS
+        ):
             searcher = retriever
             if probe or failed_at is not None:
                 from retrieval.hybrid import ALWAYS_DENSE
@@ -181,10 +217,21 @@ class Runtime:
             except Exception as exc:  # Chroma's files deleted or corrupt, its server down … or this query
                 if probe or not self._dense_works(retriever):
                     if retriever is self.retriever:
-                        log.error("dense search failed (%s: %s); answering with keyword search", type(exc).__name__, str(exc)[:200])
-                        self._dense_failed_at, self.degraded = time.monotonic(), f"dense search failed: {type(exc).__name__}"
+                        log.error(
+                            "dense search failed (%s: %s); answering with keyword search",
+                            type(exc).__name__,
+                            str(exc)[:200],
+                        )
+                        self._dense_failed_at, self.degraded = (
+                            time.monotonic(),
+                            f"dense search failed: {type(exc).__name__}",
+                        )
                 else:  # the index answers a known query: the fault is this query's, and stays with it
-                    log.warning("dense search failed for one query (%s: %s); it is answered with keyword search", type(exc).__name__, str(exc)[:200])
+                    log.warning(
+                        "dense search failed for one query (%s: %s); it is answered with keyword search",
+                        type(exc).__name__,
+                        str(exc)[:200],
+                    )
             else:
                 if failed_at is not None and retriever is self.retriever:
                     self._dense_failed_at = self.degraded = None
@@ -207,7 +254,11 @@ class Runtime:
         """The id of the build `current.json` names, if its files are there; else None."""
         build_id = current_build_id(self.settings.index_dir)
         folder = builds_dir(self.settings.index_dir) / (build_id or "-")
-        return build_id if all((folder / name).is_file() for name in ("build.json", "chunks.json", "keyword.json")) else None
+        return (
+            build_id
+            if all((folder / name).is_file() for name in ("build.json", "chunks.json", "keyword.json"))
+            else None
+        )
 
     def _refresh(self, wait: bool = False) -> None:
         """Swap in a newer build from the index folder, or note that the loaded one is gone."""
@@ -217,7 +268,9 @@ class Runtime:
         on_disk = self._disk_build()
         if on_disk is None:
             if self.degraded != FILES_MISSING:
-                log.error("index files of build %s are gone; answering with keyword search", retriever.build_id)
+                log.error(
+                    "index files of build %s are gone; answering with keyword search", retriever.build_id
+                )
                 self.degraded = FILES_MISSING
             return
         if on_disk == retriever.build_id:
@@ -237,7 +290,11 @@ class Runtime:
 
     def _flagged(self, answer: Answer) -> Answer:
         reason = self.degraded
-        return answer if reason is None else answer.model_copy(update={"backend": f"{answer.backend} (keyword-only: {reason})"})
+        return (
+            answer
+            if reason is None
+            else answer.model_copy(update={"backend": f"{answer.backend} (keyword-only: {reason})"})
+        )
 
     # ------------------------------------------------------------ the service
 
@@ -251,7 +308,14 @@ class Runtime:
             validate_mode(mode),
         )
 
-    def ask(self, question: str, *, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer") -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        doc_ids: Sequence[str] | None = None,
+        mode: Mode = "answer",
+    ) -> Answer:
         args = self._prepare(question, history, doc_ids, mode)
         if self._workers is None:
             return self._answer(*args)
@@ -267,7 +331,14 @@ class Runtime:
     def _answer(self, question, history, doc_ids, mode) -> Answer:
         return self._flagged(self.pipeline.invoke(question, history, doc_ids, mode))
 
-    def stream(self, question: str, *, history: Sequence[Turn] = (), doc_ids: Sequence[str] | None = None, mode: Mode = "answer") -> Iterator[str | Answer]:
+    def stream(
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        doc_ids: Sequence[str] | None = None,
+        mode: Mode = "answer",
+    ) -> Iterator[str | Answer]:
         args = self._prepare(question, history, doc_ids, mode)
         if self._workers is not None:
             yield from self._workers.stream(*args, fallback=lambda: list(self._stream(*args)))
@@ -317,8 +388,17 @@ class Runtime:
         stats = self._doc_stats()
         return [
             DocumentInfo(
-                doc_id=e.doc_id, title=e.title, level=e.level, region=e.region, kind=e.kind, issuer=e.issuer,
-                doc_number=e.doc_number, published=e.published, period=e.period, chunks=counts.get(e.doc_id, 0), **stats.get(e.doc_id, {}),
+                doc_id=e.doc_id,
+                title=e.title,
+                level=e.level,
+                region=e.region,
+                kind=e.kind,
+                issuer=e.issuer,
+                doc_number=e.doc_number,
+                published=e.published,
+                period=e.period,
+                chunks=counts.get(e.doc_id, 0),
+                **stats.get(e.doc_id, {}),
             )
             for e in self.manifest
         ]
@@ -326,7 +406,11 @@ class Runtime:
     def _doc_stats(self) -> dict[str, dict[str, int]]:
         if not hasattr(self, "_stats"):
             self._stats = {
-                d.entry.doc_id: {"sections": len(d.headings), "columns": len(d.columns), "tables": len(d.tables)}
+                d.entry.doc_id: {
+                    "sections": len(d.headings),
+                    "columns": len(d.columns),
+                    "tables": len(d.tables),
+                }
                 for d in load_documents(self.settings.corpus_dir)
             }
         return self._stats
@@ -339,7 +423,14 @@ class Runtime:
         try:
             self.load()
         except IndexUnavailable as exc:
-            return Health(status="degraded", index_loaded=False, chunks=0, backend=self.settings.llm, embeddings=self.settings.embeddings, detail=str(exc))
+            return Health(
+                status="degraded",
+                index_loaded=False,
+                chunks=0,
+                backend=self.settings.llm,
+                embeddings=self.settings.embeddings,
+                detail=str(exc),
+            )
         self._refresh()
         if self.degraded is None:
             self._hits(self.retriever, PROBE_QUERY, 1, None, probe=True)  # probes Chroma: a failure degrades
@@ -349,4 +440,11 @@ class Runtime:
         elif self.load_error:
             detail = f"新索引无法打开，仍在使用 {self.retriever.build_id}：{self.load_error}"
         status = "degraded" if detail else "ok"
-        return Health(status=status, index_loaded=True, chunks=len(self.catalog), backend=self.pipeline.backend.name, embeddings=self.settings.embeddings, detail=detail)
+        return Health(
+            status=status,
+            index_loaded=True,
+            chunks=len(self.catalog),
+            backend=self.pipeline.backend.name,
+            embeddings=self.settings.embeddings,
+            detail=detail,
+        )

@@ -249,5 +249,10 @@ def _named_in_full(
         if keys:
             key = max(keys, key=len)
             spans[i] = (q.find(key), q.find(key) + len(key))
-    inside = {i for i, (a, b) in spans.items() for k, (c, d) in spans.items() if k != i and c <= a and b <= d and (c, d) != (a, b)}
+    inside = {
+        i
+        for i, (a, b) in spans.items()
+        for k, (c, d) in spans.items()
+        if k != i and c <= a and b <= d and (c, d) != (a, b)
+    }
     return sorted((i for i in spans if i not in inside), key=lambda i: spans[i][0])

@@ -46,7 +46,11 @@ def _find_sentences(text: str) -> list[tuple[int, int]]:
 def clause_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Spans of clauses (split at ，；：。) inside text[start:end], as absolute offsets."""
     end = len(text) if end is None else end
-    return [(start + m.start(), start + m.end()) for m in _CLAUSE.finditer(text[start:end]) if m.end() - m.start() > 1]
+    return [
+        (start + m.start(), start + m.end())
+        for m in _CLAUSE.finditer(text[start:end])
+        if m.end() - m.start() > 1
+    ]
 
 
 def numbers(text: str) -> list[str]:

@@ -8,8 +8,9 @@ answer. Each list keeps document order.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 
+from retrieval.grams import grams
 from retrieval.models import Chunk
 
 
@@ -38,6 +39,14 @@ class Catalog:
             self._doc_columns[doc_id].append((doc_id, label))
         # computed once: the answerer walks every section of a plan for every list question
         self._paths = {doc: self._find_paths(doc) for doc in self.by_doc}
+        self.tables: list[Chunk] = [c for c in self.chunks if c.kind == "table"]
+        self._doc_tables: dict[str, list[Chunk]] = defaultdict(list)
+        # n-gram → positions in self.tables of the tables whose text holds it
+        self._table_grams: dict[str, list[int]] = defaultdict(list)
+        for i, c in enumerate(self.tables):
+            self._doc_tables[c.doc_id].append(c)
+            for g in grams(c.search_text):
+                self._table_grams[g].append(i)
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -54,6 +63,35 @@ class Catalog:
     def columns(self, doc_id: str | None = None) -> list[tuple[str, str]]:
         """(doc_id, 专栏 label) pairs in document order."""
         return list(self._columns if doc_id is None else self._doc_columns.get(doc_id, ()))
+
+    def tables_of(
+        self,
+        doc_ids: Collection[str] | None,
+        query: Collection[str],
+        limit: int,
+        weight: Callable[[str], float] = lambda g: 1.0,
+    ) -> list[Chunk]:
+        """The table chunks of some documents (None: of all), in document order; when there are
+        more than `limit`, the `limit` whose text shares the most weight of the query's n-grams."""
+        tables = (
+            self.tables
+            if doc_ids is None
+            else [c for d in dict.fromkeys(doc_ids) for c in self._doc_tables.get(d, ())]
+        )
+        if len(tables) <= limit:
+            return list(tables)
+        wanted = None if doc_ids is None else {c.chunk_id for c in tables}
+        shared: dict[int, float] = defaultdict(float)
+        for g in sorted(set(query)):
+            w = weight(g)
+            for i in self._table_grams.get(g, ()):
+                shared[i] += w
+        ranked = sorted(
+            (i for i in shared if wanted is None or self.tables[i].chunk_id in wanted),
+            key=lambda i: (-shared[i], i),
+        )
+        keep = {self.tables[i].chunk_id for i in ranked[:limit]}
+        return [c for c in tables if c.chunk_id in keep]
 
     def section(self, doc_id: str, path: list[str], include_columns: bool = False) -> list[Chunk]:
         """Chunks at or below a section path (columns excluded unless asked)."""

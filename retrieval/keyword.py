@@ -51,7 +51,9 @@ class KeywordIndex:
         total = int(sizes.sum())
         docs = np.fromiter(chain.from_iterable(postings[t][0] for t in tokens), dtype=np.int32, count=total)
         tfs = np.fromiter(chain.from_iterable(postings[t][1] for t in tokens), dtype=np.int32, count=total)
-        self._init_arrays(ids, np.asarray(doc_len, dtype=np.float32), tokens, sizes, docs, tfs, k1, b, signature)
+        self._init_arrays(
+            ids, np.asarray(doc_len, dtype=np.float32), tokens, sizes, docs, tfs, k1, b, signature
+        )
 
     def _init_arrays(self, ids, doc_len, tokens, sizes, docs, tfs, k1, b, signature) -> None:
         self.ids = list(ids)
@@ -66,7 +68,9 @@ class KeywordIndex:
         # idf per token (math.log, as it always was), spread over the token's postings
         idf = np.array([math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in sizes.tolist()], dtype=np.float32)
         tf = tfs.astype(np.float32)
-        self._contrib = (np.repeat(idf, sizes) * tf * np.float32(k1 + 1) / (tf + norm[docs])).astype(np.float32)
+        self._contrib = (np.repeat(idf, sizes) * tf * np.float32(k1 + 1) / (tf + norm[docs])).astype(
+            np.float32
+        )
         self._slices: dict[str, tuple[int, int]] = {
             t: (int(a), int(e)) for t, a, e in zip(tokens, starts.tolist(), ends.tolist(), strict=True)
         }

@@ -165,7 +165,8 @@ class ExtractiveAnswerer:
         if not spelled:
             return None
         again = analyse(spelled, plans=self.plans)
-        again.doc_hints = again.doc_hints or q.doc_hints
+        if not again.doc_hints:
+            again.doc_hints, again.plan_scopes = q.doc_hints, q.plan_scopes
         return Candidate(
             Handler.ACRONYM, self.answer(again, ev.retrieve(again.standalone, None), ev.retrieve)
         )

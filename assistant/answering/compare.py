@@ -23,18 +23,25 @@ from retrieval.thesaurus import synonyms
 
 
 def _plan_line(scorer: Scorer, sub: Question, hits) -> list[Segment]:
-    """One plan's line: the item at the asked position, else its best row or sentence."""
+    """One scope's line: the item at the asked position, else its best row or sentence, from the
+    plan of the scope that ranks first (a scope is one plan, or the plans of one region)."""
     t = scorer.thresholds
     ranked = scorer.ranked(sub, hits)
     if not ranked:
         return []
+    if len(sub.doc_hints) > 1:
+        doc = ranked[0][1].doc_id
+        ranked = [(s, c) for s, c in ranked if c.doc_id == doc]
+        sub = Question(**{**sub.__dict__, "doc_hints": [doc], "plan_scopes": [(doc,)]})
     nth, _ = nth_item(scorer, sub, ranked, sub.doc_hints[0])
     if nth:
         return nth
     table = table_answer(scorer, sub, ranked)
     sentences = scorer.pick(sub, ranked, t.compare_line)
     topic = [p for p in sub.must_have if not p.endswith("年")]
-    if topic and sub.intent != Intent.NUMBER:  # the line must be about the place compared, in the sentence or its heading
+    if (
+        topic and sub.intent != Intent.NUMBER
+    ):  # the line must be about the place compared, in the sentence or its heading
         sentences = [
             c
             for c in scorer.pick(sub, ranked, t.compare_place_line)
@@ -45,7 +52,11 @@ def _plan_line(scorer: Scorer, sub: Question, hits) -> list[Segment]:
         return table[1]
     # a target asked, and the plan's best sentence reports a past figure (or there is none): the
     # target may be a cell of the plan's indicator table ('南通……的“十四五”目标')
-    past = sentences and time_fit(sub, sentences[0].chunk, sentences[0].chunk.text[sentences[0].start : sentences[0].end]) < 0
+    past = (
+        sentences
+        and time_fit(sub, sentences[0].chunk, sentences[0].chunk.text[sentences[0].start : sentences[0].end])
+        < 0
+    )
     if sub.intent == Intent.NUMBER and sub.time == "future" and (past or not sentences):
         found = _table_lookup(scorer, sub)
         if found:
@@ -61,7 +72,8 @@ def _table_lookup(scorer: Scorer, sub: Question) -> list[Segment]:
     read as data with the thesaurus; nothing when no row of its tables is named."""
     from retrieval import segment
 
-    tables = [c for c in scorer.catalog.by_doc.get(sub.doc_hints[0], []) if c.kind == "table"]
+    t = scorer.thresholds
+    tables = scorer.catalog.tables_of(sub.doc_hints[:1], sub.terms, t.table_scan_limit, scorer.weights.idf)
     if not tables:
         return []
     words = [w for w in segment.words(content(sub.text).replace(" ", "")) if len(w) >= 2]
@@ -77,11 +89,13 @@ def _table_lookup(scorer: Scorer, sub: Question) -> list[Segment]:
 
 def compare_candidate(scorer: Scorer, ev: Evidence) -> Candidate | None:
     q = ev.question
-    if not (q.intent == Intent.COMPARE and len(q.doc_hints) >= 2):
+    scopes = q.plan_scopes or [(d,) for d in q.doc_hints]
+    if not (q.intent == Intent.COMPARE and len(scopes) >= 2):
         return None
     segments = []
+    hinted = set(q.doc_hints)
     # the regions of the plans compared: naming them names the plans ('苏南规划'), not a topic
-    regions = {p.region_name for p in scorer.plans.plans if p.doc_id in q.doc_hints} | set(gazetteer().province)
+    regions = {p.region_name for p in scorer.plans.plans if p.doc_id in hinted} | set(gazetteer().province)
     # a place the plans are compared about ('两个规划对镇江分别怎么安排') is what each plan's
     # line must be about
     places = [p for p in q.must_have if not p.endswith("年") and p not in regions]
@@ -89,21 +103,28 @@ def compare_candidate(scorer: Scorer, ev: Evidence) -> Candidate | None:
     own = {
         plan.doc_id: [p for p in places if re.search(f"{plan.region_name}(?:的|地区的?|那边的?)?{p}", q.text)]
         for plan in scorer.plans.plans
-        if plan.doc_id in q.doc_hints and plan.region_name
+        if plan.doc_id in hinted and plan.region_name
     }
     owned = {p for ps in own.values() for p in ps}
     topic = [p for p in places if p not in owned]
-    for doc in q.doc_hints:
-        hits = ev.retrieve(q.standalone, [doc])
-        terms = scope_free(content_grams(without_plan_names(q.standalone, scorer.plans))) or scope_free(
-            q.terms, scorer.plans
-        )
-        # each plan's line answers what is compared: a figure, or else the plan's own words
-        intent = Intent.NUMBER if INTENT_PATTERNS["number"].search(q.text) or q.unit else Intent.GENERAL
-        must = topic + own.get(doc, [])
-        terms = (terms - {g for p in owned for g in grams(p)}) | {g for p in must for g in grams(p)}
+    compared = scope_free(content_grams(without_plan_names(q.standalone, scorer.plans))) or scope_free(
+        q.terms, scorer.plans
+    )
+    # each plan's line answers what is compared: a figure, or else the plan's own words
+    intent = Intent.NUMBER if INTENT_PATTERNS["number"].search(q.text) or q.unit else Intent.GENERAL
+    for scope in scopes:
+        hits = ev.retrieve(q.standalone, list(scope))
+        must = topic + list(dict.fromkeys(p for doc in scope for p in own.get(doc, [])))
+        terms = (compared - {g for p in owned for g in grams(p)}) | {g for p in must for g in grams(p)}
         sub = Question(
-            **{**q.__dict__, "intent": intent, "doc_hints": [doc], "must_have": must, "terms": terms}
+            **{
+                **q.__dict__,
+                "intent": intent,
+                "doc_hints": list(scope),
+                "plan_scopes": [scope],
+                "must_have": must,
+                "terms": terms,
+            }
         )
         segments.extend(_plan_line(scorer, sub, hits))
     return Candidate(Handler.COMPARE_PLANS, Draft(segments=segments, intent=Intent.COMPARE))

@@ -43,7 +43,7 @@ def column_draft(scorer: Scorer, q: Question, target: list[Chunk]) -> Draft | No
     opening = intro(scorer, q, target, kind)
     per_chunk = {c.chunk_id: list_items(c.text, kind=kind, min_items=1)[1] if kind else [] for c in target}
     # '……领域的重点方向' names one item: that item only, with its text; a follow-up ('它要建设
-    #哪些载体？') is about the item its first turn named
+    # 哪些载体？') is about the item its first turn named
     asked = q.standalone if q.followup else q.text
     every = [i for items in per_chunk.values() for i in items]
     named_items = {id(i) for i in every if item_named(i.label, asked)}

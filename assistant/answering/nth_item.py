@@ -46,9 +46,13 @@ def _nth_of_section(
             seg = _opening(scorer, doc, list(part))
             if seg is None:
                 continue
-            heading = re.sub(r"^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）])\s*", "", part[-1]).rstrip("。")
+            heading = re.sub(
+                r"^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）])\s*", "", part[-1]
+            ).rstrip("。")
             quoted = seg.chunk.text[seg.start : seg.end]
-            seg.lead = "" if heading in quoted else f"{part[-1]}："  # the part's name when its text does not say it
+            seg.lead = (
+                "" if heading in quoted else f"{part[-1]}："
+            )  # the part's name when its text does not say it
             segments.append(seg)
         if segments:
             segments[0].lead = f"{lead}包括{len(parts)}个方面。\n{segments[0].lead}"

@@ -28,18 +28,18 @@ def names_a_column(q: Question, rows: Candidate) -> bool:
 
 
 def table_candidates(scorer: Scorer, q: Question, ranked: Ranked) -> Ranked:
-    """Tables among the retrieved chunks plus every table of the plans the question names: the
-    corpus has few tables, and a table row is easy to miss by retrieval alone."""
+    """Tables among the retrieved chunks plus the tables of the plans the question names (of all
+    plans when it names none), those sharing most of its words when there are many: a table row
+    is easy to miss by retrieval alone."""
     catalog = scorer.catalog
     single = q.doc_hints[0] if len(q.doc_hints) == 1 and not q.loose_hint else None
     top = ranked[: scorer.thresholds.table_passages]
     out = [(s, c) for s, c in top if c.kind == "table" and (single is None or c.doc_id == single)]
     seen = {c.chunk_id for _, c in out}
-    docs = [single] if single else (q.doc_hints if not q.loose_hint else []) or list(catalog.by_doc)
-    for doc in docs:
-        for chunk in catalog.by_doc.get(doc, []):
-            if chunk.kind == "table" and chunk.chunk_id not in seen and scorer.eligible(q, chunk):
-                out.append((scorer.chunk_score(q, chunk), chunk))
+    docs = [single] if single else (q.doc_hints if not q.loose_hint else []) or None
+    for chunk in catalog.tables_of(docs, q.terms, scorer.thresholds.table_scan_limit, scorer.weights.idf):
+        if chunk.chunk_id not in seen and scorer.eligible(q, chunk):
+            out.append((scorer.chunk_score(q, chunk), chunk))
     return out
 
 
@@ -149,9 +149,12 @@ def table_data_candidate(scorer: Scorer, ev: Evidence) -> Candidate | None:
 
     words = [w for w in segment.words(content(text).replace(" ", "")) if len(w) >= 2]
     single = q.doc_hints[:1] if len(q.doc_hints) == 1 and not q.loose_hint else []
-    candidates = scorer.tables.candidates(text, [c for _, c in ranked[: scorer.thresholds.table_passages]])
-    for doc in single or q.doc_hints:
-        candidates += [c for c in scorer.catalog.by_doc.get(doc, []) if c.kind == "table"]
+    t = scorer.thresholds
+    candidates = scorer.tables.candidates(text, [c for _, c in ranked[: t.table_passages]])
+    if single or q.doc_hints:
+        candidates += scorer.catalog.tables_of(
+            single or q.doc_hints, q.terms, t.table_scan_limit, scorer.weights.idf
+        )
     if single:
         candidates = [c for c in candidates if c.doc_id == single[0]]
     found = scorer.tables.answer(text, words, candidates)

@@ -128,6 +128,10 @@ class AnswerThresholds:
     # tables among this many best-ranked passages are candidates, besides the named plans' tables
     # (higher: more reach, slower, more rows about something else)
     table_passages: int = 10
+    # the named plans' tables scored for one question, at most: those sharing most of its words
+    # (bounds the work at 500 plans, whose 700 tables cost ~0.15 ms each; the shipped five have
+    # 31 tables and all are scored)
+    table_scan_limit: int = 40
     # the best row must cover this share of the question (higher: fewer rows about something else)
     table_row_min: float = 0.2
     # a table's score: this share of its best row's (higher: the row's words decide) ...
