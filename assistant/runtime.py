@@ -28,6 +28,7 @@ from assistant.pipeline import AnswerPipeline
 from assistant.plans import PlanDirectory
 from assistant.schemas import Answer, DocumentInfo, Health, Mode, Turn
 from assistant.settings import Settings, usable_cpus
+from assistant.table_handler import TableHandler, load_table_names, save_table_names
 from assistant.text import GramWeights
 from assistant.validation import clean_question, validate_doc_ids, validate_history, validate_mode
 from retrieval.builds import builds_dir, current_build_id
@@ -96,6 +97,7 @@ class Runtime:
             rebuild=rebuild,
             progress=progress,
             chroma_url=self.settings.chroma_url,
+            derive=save_table_names,  # the answerer's table names, stored with the build
         )
         self._refresh(wait=True)  # swap in the new build; requests under way finish on the old one
         return report
@@ -145,7 +147,10 @@ class Runtime:
         catalog = Catalog(retriever.chunks)
         weights = self._gram_weights(retriever, catalog)
         plans = PlanDirectory(self.manifest, thesaurus=getattr(retriever, "thesaurus", None))
-        answerer = ExtractiveAnswerer(catalog, weights, plans, self.thresholds)
+        build_dir = builds_dir(s.index_dir) / getattr(retriever, "build_id", "")
+        names = load_table_names(build_dir) if getattr(retriever, "build_id", "") else None
+        tables = TableHandler(catalog, names)
+        answerer = ExtractiveAnswerer(catalog, weights, plans, self.thresholds, tables)
         backend = make_backend(s.llm, answerer, **llm_options(s), chat_model=self._chat_model)
         titles = [e.title for e in self.manifest]
         # The pipeline searches the retriever it was built with, so an answer never mixes two builds.

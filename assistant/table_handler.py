@@ -7,9 +7,11 @@ cited from the chunk that holds its line.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from assistant.draft import Segment
 from assistant.table_chunks import WholeTable, whole_tables
@@ -45,19 +47,21 @@ def _synonyms():
 
 
 class TableHandler:
-    """Whole tables of a catalog, each built once; answers questions that need a table as data."""
+    """Whole tables of a catalog, each built once; answers questions that need a table as data.
 
-    def __init__(self, catalog: Catalog):
+    `row_names`: the catalog's `table_only_names`, as a build stores them (`save_table_names`);
+    counted here when not given."""
+
+    def __init__(self, catalog: Catalog, row_names: RowNames | None = None):
         self.tables = whole_tables(catalog.chunks)
         self._by_chunk = {c.chunk_id: t for t in self.tables for c in t.chunks}
-        self._row_names = _row_name_index(self.tables)
-        # a name the running text also uses (an indicator, a programme) is answered from the text;
-        # a name only a table holds (a company, a project) can only be answered by its table
-        for chunk in catalog.chunks:
-            if chunk.kind != "table":
-                text = fold(chunk.text)
-                for k in range(len(text) - ROW_NAME_CHARS + 1):
-                    self._row_names.pop(text[k : k + ROW_NAME_CHARS], None)
+        if row_names is None:
+            row_names = table_only_names(catalog.chunks, self.tables)
+        position = {t.chunks[0].chunk_id: i for i, t in enumerate(self.tables)}
+        self._row_names = {
+            key: {(position[cid], row) for cid, row in holders if cid in position}
+            for key, holders in row_names.items()
+        }
 
     def named_rows(self, text: str) -> list[WholeTable]:
         """The tables whose rows the question names by a run of their label cells that only tables
@@ -146,6 +150,45 @@ class TableHandler:
         return out
 
 
+# run of a row's label → (first chunk id of its table, row), for the runs only tables hold
+RowNames = dict[str, list[tuple[str, int]]]
+# the file a build stores them in; the name changes with the rules that make them
+ROW_NAMES_FILE = f"table-names-{ROW_NAME_CHARS}.json"
+
+
+def table_only_names(chunks: Sequence[Chunk], tables: Sequence[WholeTable] | None = None) -> RowNames:
+    """The runs of ROW_NAME_CHARS characters of table rows' labels that no running text holds.
+
+    A name the running text also uses (an indicator, a programme) is answered from the text; a
+    name only a table holds (a company, a project) can only be answered by its table."""
+    tables = whole_tables(chunks) if tables is None else tables
+    index = _row_name_index(tables)
+    for chunk in chunks:
+        if chunk.kind != "table":
+            text = fold(chunk.text)
+            for k in range(len(text) - ROW_NAME_CHARS + 1):
+                index.pop(text[k : k + ROW_NAME_CHARS], None)
+    return {
+        key: sorted((tables[t].chunks[0].chunk_id, row) for t, row in held) for key, held in index.items()
+    }
+
+
+def save_table_names(build_dir: Path, chunks: Sequence[Chunk]) -> None:
+    """Store a build's `table_only_names` (called by ingest before the build is marked ready)."""
+    from retrieval.builds import write_json
+
+    write_json(build_dir / ROW_NAMES_FILE, table_only_names(Catalog(chunks).chunks))
+
+
+def load_table_names(build_dir: Path) -> RowNames | None:
+    """A build's stored `table_only_names`, or None (none stored, unreadable, other rules)."""
+    try:
+        data = json.loads((Path(build_dir) / ROW_NAMES_FILE).read_bytes())
+        return {str(k): [(str(c), int(r)) for c, r in v] for k, v in data.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+
+
 def _row_name_index(tables: Sequence[WholeTable]) -> dict[str, set[tuple[int, int]]]:
     """Each run of ROW_NAME_CHARS characters of a row's label cells → the (table, row) holding it."""
     from assistant.table_shape import TableShape
@@ -162,4 +205,11 @@ def _row_name_index(tables: Sequence[WholeTable]) -> dict[str, set[tuple[int, in
     return index
 
 
-__all__ = ["DATA_OPERATIONS", "TableHandler", "TableResult"]
+__all__ = [
+    "DATA_OPERATIONS",
+    "TableHandler",
+    "TableResult",
+    "load_table_names",
+    "save_table_names",
+    "table_only_names",
+]

@@ -7,6 +7,8 @@
         keyword.json          BM25 postings
         chunks.json           the chunks, in keyword-index order
         grams.json            passages per character n-gram (retrieval.grams; optional)
+        vectors.npy           the vectors in chunk order, for exact search in a filter (optional)
+        corpus.folded-1.txt   the chunks' text folded, for the typo check (retrieval.thesaurus; optional)
         build.json            written last: the ready marker (spec, dimension, hashes, ...)
       ingest.lock             one ingest at a time (flock, released if the process dies)
 

@@ -17,7 +17,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -44,10 +44,15 @@ from retrieval.errors import IndexUnavailable, PlanqaError
 from retrieval.hybrid import HybridRetriever
 from retrieval.keyword import KeywordIndex
 from retrieval.models import Chunk
+from retrieval.thesaurus import CORPUS_TEXT_FILE, corpus_text, default_thesaurus
 
 log = logging.getLogger("planqa.index")
 
 LOCAL_COLLECTION = "planqa"
+# what the layers above add to a build: derive(build_dir, chunks), before the ready marker
+Derive = Callable[[Path, Sequence[Chunk]], None]
+# the build's vectors in chunk order, for exact search within a filter (retrieval.hybrid)
+VECTORS_FILE = "vectors.npy"
 # chunks.json parsed and validated in one pass by pydantic-core (at 500 plans json.loads plus a
 # model_validate per chunk took seconds)
 _CHUNK_LIST = TypeAdapter(list[Chunk])
@@ -170,8 +175,9 @@ def _write_build(
     spec: str,
     chroma_url: str | None,
     digest: str,
+    derive: Derive | None = None,
 ) -> None:
-    """Fill a new build: vectors, keyword index, chunks, and the ready marker last."""
+    """Fill a new build: vectors, keyword index, chunks, what `derive` adds, the ready marker last."""
     dense = DenseIndex.create(_client_for(build_dir, chroma_url), collection, spec, vectors.shape[1])
     dense.add(list(chunks), vectors, hashes)
     keyword = KeywordIndex.build(
@@ -181,6 +187,10 @@ def _write_build(
     )
     keyword.save(build_dir / "keyword.json")
     write_json(build_dir / "chunks.json", [c.model_dump(mode="json") for c in chunks])
+    np.save(build_dir / VECTORS_FILE, np.ascontiguousarray(vectors, dtype=np.float32))
+    (build_dir / CORPUS_TEXT_FILE).write_text(corpus_text(c.text for c in chunks), encoding="utf-8")
+    if derive is not None:
+        derive(build_dir, chunks)
     grams.save_counts(build_dir, *grams.count_passages(c.search_text for c in chunks))
     info = BuildInfo(
         build=build_id,
@@ -203,8 +213,12 @@ def ingest(
     rebuild: bool = False,
     progress: bool = True,
     chroma_url: str | None = None,
+    derive: Derive | None = None,
 ) -> IngestReport:
-    """Index `chunks` (all chunks of the corpus) into `index_dir`; see the module docstring."""
+    """Index `chunks` (all chunks of the corpus) into `index_dir`; see the module docstring.
+
+    `derive(build_dir, chunks)` writes what the layers above keep in a build (the answerer's
+    table names), before the build is marked ready."""
     started = time.perf_counter()
     index_dir = Path(index_dir)
     _check_chunks(chunks)
@@ -231,7 +245,16 @@ def ingest(
         try:
             vectors, embedded = _vectors(chunks, hashes, reusable, embedder, progress, previous)
             _write_build(
-                build_dir, build_id, collection, chunks, hashes, vectors, embedder.spec, chroma_url, digest
+                build_dir,
+                build_id,
+                collection,
+                chunks,
+                hashes,
+                vectors,
+                embedder.spec,
+                chroma_url,
+                digest,
+                derive,
             )
         except BaseException:
             _discard(build_dir, collection, chroma_url)
@@ -308,12 +331,35 @@ def open_index(
         )
     dense = DenseIndex.open(_client_for(build_dir, chroma_url), info.collection)
     dense.check(embedder.spec, embedder.dim)
+    vectors = _stored_vectors(build_dir, len(chunks), dense.dim)
+    try:  # the typo check's corpus text, folded at ingest (folding 500 plans took 2.5 s)
+        folded = (build_dir / CORPUS_TEXT_FILE).read_text(encoding="utf-8")
+        thesaurus = default_thesaurus().with_folded_corpus(folded)
+    except OSError:
+        thesaurus = None  # the retriever folds the chunks' text itself
     # Load jieba and Chroma's vector segment now, not on the first question.
     segment.words("预热")
     dense.search(np.full(dense.dim, dense.dim**-0.5, dtype=np.float32), 1)
     return HybridRetriever(
-        embedder=embedder, dense=dense, keyword=keyword, chunks=chunks, build_id=info.build, **options
+        embedder=embedder,
+        dense=dense,
+        keyword=keyword,
+        chunks=chunks,
+        build_id=info.build,
+        vectors=vectors,
+        thesaurus=thesaurus,
+        **options,
     )
+
+
+def _stored_vectors(build_dir: Path, n: int, dim: int) -> np.ndarray | None:
+    """The build's vectors, memory-mapped (pages load as searches touch them), or None when the
+    build has none of the right shape (one made before they were stored)."""
+    try:
+        vectors = np.load(build_dir / VECTORS_FILE, mmap_mode="r")
+    except (OSError, ValueError):
+        return None
+    return vectors if vectors.shape == (n, dim) and vectors.dtype == np.float32 else None
 
 
 __all__ = ["ingest", "open_index", "IngestReport", "content_hash", "chunk_tokens"]

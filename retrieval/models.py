@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -68,7 +69,8 @@ class Chunk(BaseModel):
     table: Table | None = None
     truncated: bool = False
 
-    @property
+    # computed once per chunk: the answerer reads them for every passage it scores
+    @functools.cached_property
     def context(self) -> str:
         """Where the chunk sits, as a line of text: used for embedding and keyword search."""
         parts = [self.doc_title, " ".join(self.section_path)]
@@ -81,7 +83,7 @@ class Chunk(BaseModel):
                 parts.append(" ".join(self.table.header))
         return " ".join(p for p in parts if p)
 
-    @property
+    @functools.cached_property
     def search_text(self) -> str:
         """Context plus text: what the dense and keyword indexes see."""
         return f"{self.context}\n{self.text}"

@@ -68,5 +68,6 @@ def test_signatures_the_app_calls():
         "rebuild",
         "progress",
         "chroma_url",
+        "derive",
     ]
     assert list(inspect.signature(open_index).parameters)[:3] == ["index_dir", "embedder", "chroma_url"]

@@ -11,6 +11,7 @@ from assistant.text import GramWeights
 from retrieval import grams
 from retrieval.catalog import Catalog
 from retrieval.keyword import KeywordIndex
+from retrieval.models import Chunk
 from retrieval.segment import tokenize
 from tests.retrieval_fixtures import make_chunks
 
@@ -98,3 +99,85 @@ def test_ingest_stores_the_counts_and_the_runtime_weighs_with_them(tmp_path):
     counted = GramWeights(c.search_text for c in runtime.catalog.chunks)
     weights = runtime.pipeline.weights
     assert weights.n == counted.n and weights.df == counted.df
+
+
+def _table(doc_id: str, i: int, title: str, rows: list[list[str]]) -> Chunk:
+    from retrieval.models import Table
+
+    text = "\n".join(" ".join(r) for r in rows)
+    return Chunk(
+        chunk_id=f"{doc_id}:t{i}",
+        doc_id=doc_id,
+        doc_title=f"{doc_id}规划",
+        section_path=["指标"],
+        section="指标",
+        kind="table",
+        text=text,
+        char_start=i * 100,
+        char_end=i * 100 + len(text),
+        table=Table(title=title, header=["指标", "目标"], rows=rows),
+    )
+
+
+def test_the_tables_scored_are_all_of_them_when_few_else_those_sharing_most_words():
+    tables = [
+        _table("a", 0, "人才指标", [["两院院士", "10名"]]),
+        _table("a", 1, "创新指标", [["研发投入强度", "3.2%"]]),
+        _table("b", 2, "产业指标", [["高新技术产业产值占比", "50%"]]),
+        _table("b", 3, "平台指标", [["研发机构", "100家"], ["研发投入", "500亿元"]]),
+    ]
+    catalog = Catalog([*CHUNKS, *tables])
+    words = grams.grams("研发投入强度目标")
+    assert catalog.tables_of(None, words, limit=10)[:4] == tables
+    assert catalog.tables_of(["b"], words, limit=10) == tables[2:]
+    # more tables than the limit: those sharing most of the question's n-grams, in document order
+    assert catalog.tables_of(None, words, limit=2) == [tables[1], tables[3]]
+    assert catalog.tables_of(["a", "b"], grams.grams("两院院士"), limit=1) == [tables[0]]
+
+
+def test_a_search_within_plans_ranks_as_chromas_filtered_query(tmp_path):
+    """The exact ranking over the build's stored vectors within a filter is Chroma's ranking."""
+    from retrieval.dense import where_filter
+    from retrieval.embeddings import HashEmbedder
+    from retrieval.index import open_index
+    from tests.fault_fakes import build_hash_index
+
+    index_dir = build_hash_index(tmp_path / "index")
+    retriever = open_index(index_dir, HashEmbedder())
+    assert retriever.vectors is not None and retriever.vectors.shape == (
+        len(retriever.chunks),
+        retriever.dense.dim,
+    )
+    docs = retriever.doc_ids
+    for query, scope in (("研发投入强度目标", docs[:1]), ("紫琅实验室", docs[-1:]), ("人才引进", docs[:2])):
+        vector = np.asarray(retriever.embedder.query_vector(query), dtype=np.float32)
+        exact = retriever._exact_ranking(vector, 10, retriever._mask(doc_ids=scope))
+        chroma = [i for i, _ in retriever.dense.search(vector, 10, where_filter(doc_ids=scope))]
+        assert exact[:5] == chroma[:5]
+        assert all(retriever.chunk(i).doc_id in scope for i in exact)
+
+
+def test_ingest_stores_what_opening_would_otherwise_compute(tmp_path):
+    """The folded corpus text and the table-only row names are stored by ingest; a build without
+    them (made before they were stored) opens and answers the same."""
+    from assistant.runtime import Runtime
+    from assistant.table_handler import ROW_NAMES_FILE, TableHandler
+    from retrieval.builds import current_build
+    from retrieval.thesaurus import CORPUS_TEXT_FILE, corpus_text
+    from tests.fault_fakes import build_hash_index, fault_settings
+
+    index_dir = build_hash_index(tmp_path / "index")
+    build_dir, _ = current_build(index_dir)
+    runtime = Runtime(fault_settings(index_dir)).load()
+    chunks = runtime.catalog.chunks
+    assert (build_dir / CORPUS_TEXT_FILE).read_text(encoding="utf-8") == corpus_text(
+        c.text for c in runtime.retriever.chunks
+    )
+    assert runtime.answerer.scorer.tables._row_names == TableHandler(runtime.catalog)._row_names
+    question = "林洋能源对应的是什么项目？"  # a name only a table holds
+    stored = runtime.ask(question)
+    for name in (CORPUS_TEXT_FILE, ROW_NAMES_FILE, "vectors.npy"):
+        (build_dir / name).unlink()
+    again = Runtime(fault_settings(index_dir)).load()
+    assert again.retriever.vectors is None and len(again.catalog.chunks) == len(chunks)
+    assert again.ask(question).answer == stored.answer and "林洋" in stored.answer

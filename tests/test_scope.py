@@ -65,3 +65,13 @@ def test_a_plan_of_another_province_makes_its_places_covered():
 def test_a_corpus_without_periods_refuses_no_year():
     cov = coverage_of([entry("x", "某市科技创新规划", "某市", period=None)])
     assert period_reason("到2035年要达到多少？", cov) is None
+
+
+def test_a_regions_many_plans_are_one_scope_and_two_regions_are_compared():
+    nantong = [entry(f"nt-{i}", f"南通市科技专项规划第{i}号", "南通市") for i in range(3)]
+    plans = PlanDirectory([FOURTEENTH[0], *nantong])
+    q = analyse("南通的研发投入强度目标是多少？", plans=plans)
+    assert q.plan_scopes == [tuple(e.doc_id for e in nantong)] and q.intent == "number"
+    q = analyse("南通和全省的研发投入强度目标分别是多少？", plans=plans)
+    assert len(q.plan_scopes) == 2 and q.intent == "compare"
+    assert sorted(q.doc_hints) == sorted(["prov-14", *(e.doc_id for e in nantong)])

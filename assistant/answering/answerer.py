@@ -35,6 +35,7 @@ from assistant.draft import Draft, Segment
 from assistant.intent import Intent
 from assistant.plans import PlanDirectory, shipped_directory
 from assistant.question import Question, analyse
+from assistant.table_handler import TableHandler
 from assistant.text import GramWeights, grams
 from retrieval.catalog import Catalog
 from retrieval.models import Chunk, SearchHit
@@ -77,11 +78,12 @@ class ExtractiveAnswerer:
         weights: GramWeights,
         plans: PlanDirectory | None = None,
         thresholds: AnswerThresholds = DEFAULT_THRESHOLDS,
+        tables: TableHandler | None = None,
     ):
         self.catalog = catalog
         self.weights = weights
         self.plans = plans or shipped_directory()
-        self.scorer = Scorer(catalog, weights, self.plans, thresholds)
+        self.scorer = Scorer(catalog, weights, self.plans, thresholds, tables)
         self.handlers = {**HANDLERS, Handler.ACRONYM: self._acronym_candidate}
 
     @property

@@ -29,7 +29,11 @@ class Container:
 def best_container(scorer: Scorer, q: Question, ranked: Ranked) -> Container | None:
     """The 专栏 or section whose title best matches the question."""
     t, catalog = scorer.thresholds, scorer.catalog
-    docs = q.doc_hints or list(dict.fromkeys(c.doc_id for _, c in ranked[: t.container_passages]))
+    found = list(dict.fromkeys(c.doc_id for _, c in ranked[: t.container_passages]))
+    docs = q.doc_hints or found
+    if len(docs) > t.container_plan_limit:
+        hinted = set(docs)
+        docs = [d for d in found if d in hinted] or docs[: t.container_plan_limit]
     best = None
     for doc in docs:
         for _, label in catalog.columns(doc):

@@ -47,13 +47,18 @@ class Scorer:
     over the corpus. `tables` answers questions that need a whole table as data."""
 
     def __init__(
-        self, catalog: Catalog, weights: GramWeights, plans: PlanDirectory, thresholds: AnswerThresholds
+        self,
+        catalog: Catalog,
+        weights: GramWeights,
+        plans: PlanDirectory,
+        thresholds: AnswerThresholds,
+        tables: TableHandler | None = None,
     ):
         self.catalog = catalog
         self.weights = weights
         self.plans = plans
         self.thresholds = thresholds
-        self.tables = TableHandler(catalog)
+        self.tables = tables or TableHandler(catalog)
 
     def eligible(self, q: Question, chunk: Chunk) -> bool:
         """A passage can support the answer only if it names what the question names. A figure

@@ -194,6 +194,10 @@ class AnswerThresholds:
     # containers of the plans of this many best-ranked passages are looked at (higher: more plans,
     # slower; each plan is scanned whole)
     container_passages: int = 4
+    # a list question hinting more plans than this (a region named, with dozens of plans) scans the
+    # headings of those among its best passages only (bounds the work at 500 plans; the shipped
+    # corpus has five)
+    container_plan_limit: int = 8
     # a 专栏 gains this over a section (higher: 专栏 win near-ties)
     column_preference: float = 0.05
     # a heading a list question names whole gains this over one that shares some of its words
