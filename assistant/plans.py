@@ -223,6 +223,12 @@ class PlanDirectory:
             for p in plans
         ]
         self.doc_ids = [p.doc_id for p in self.plans]
+        # each distinct name and place once, with the plans (by position) it points at: at 500
+        # plans most names and places are shared, and a question is matched against each once
+        self._by_name = _positions((n, i) for i, p in enumerate(self.plans) for n in p.names)
+        self._by_place = _positions(
+            (pl, i) for i, p in enumerate(self.plans) if p.level != "province" for pl in p.places
+        )
         jiangsu = set(self.g.jiangsu)
         # places a plan covers that the gazetteer does not place in Jiangsu (an added 杭州 or 临江
         # plan): a question naming them is about that plan, not refused as about another region
@@ -257,18 +263,21 @@ class PlanDirectory:
         """Every explicit plan name, longest first (removed from a sub-question about one plan)."""
         return tuple(sorted({n for p in self.plans for n in p.names}, key=len, reverse=True))
 
+    def _named(self, index: dict[str, list[int]], text: str) -> list[PlanNames]:
+        """The plans, in directory order, that a name or place of `index` found in the text points at."""
+        found = {i for name, plans in index.items() if name in text for i in plans}
+        return [self.plans[i] for i in sorted(found)]
+
     def hints(self, text: str) -> PlanHints:
         text = _OTHER_ZONES.sub(" ", text)
-        explicit = [(p.doc_id, p.doc_id) for p in self.plans if any(n in text for n in p.names)]
+        explicit = [(p.doc_id, p.doc_id) for p in self._named(self._by_name, text)]
         province_plans = [p.doc_id for p in self.plans if p.level == "province" and p.kind == "plan"]
         if _LONE_PROVINCE.search(text):
             explicit += [("province", d) for d in province_plans]
         # a plan whose region is named counts as named ('南通的规划', '苏南的目标')
         local = [p for p in self.plans if p.level != "province"]
         by_place = [
-            (f"region:{p.region_name or p.doc_id}", p.doc_id)
-            for p in local
-            if any(place in text for place in p.places)
+            (f"region:{p.region_name or p.doc_id}", p.doc_id) for p in self._named(self._by_place, text)
         ]
         province_named = any(w in text for w in self.g.province if w != "苏")
         if explicit:
@@ -293,6 +302,13 @@ class PlanDirectory:
                 [("province", d) for d in province_plans], False, _PROVINCE_WORD.search(text) is None
             )
         return PlanHints([], False, False)
+
+
+def _positions(pairs: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for key, i in pairs:
+        out.setdefault(key, []).append(i)
+    return out
 
 
 @functools.cache

@@ -438,7 +438,7 @@ def askers_words_in_plan_terms(text: str, thesaurus, plans: PlanDirectory | None
     for i, name, role in thesaurus.mentioned(text):
         if name in plan_names:
             continue
-        if role != "canonical" and not (corpus and _used_in(name, corpus)):
+        if role != "canonical" and not (corpus and _used_in(name, thesaurus)):
             out.append(thesaurus._groups[i].canonical)
     return list(dict.fromkeys(out))
 
@@ -454,7 +454,7 @@ def in_plan_words(text: str, thesaurus, plans: PlanDirectory | None = None) -> s
     plan_names = set((plans or shipped_directory()).all_names)
     groups: dict[str, set[int]] = {}
     for i, name, role in thesaurus.mentioned(text):
-        if role != "canonical" and name not in plan_names and not _used_in(name, corpus):
+        if role != "canonical" and name not in plan_names and not _used_in(name, thesaurus):
             groups.setdefault(name, set()).add(i)
     for name in sorted(groups, key=len, reverse=True):
         if len(groups[name]) == 1 and name in text:
@@ -462,10 +462,10 @@ def in_plan_words(text: str, thesaurus, plans: PlanDirectory | None = None) -> s
     return text
 
 
-def _used_in(name: str, corpus: str) -> bool:
+def _used_in(name: str, thesaurus) -> bool:
     # a two-character name found inside the corpus may be part of other words (高企 in 提高企业):
     # it counts as used when it is one of the corpus's words
-    return name in corpus and (len(name) > 2 or _is_corpus_word(name, corpus))
+    return thesaurus.in_corpus(name) and (len(name) > 2 or _is_corpus_word(name, thesaurus._corpus))
 
 
 def clean_history(questions: list[str]) -> list[str]:

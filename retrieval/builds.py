@@ -9,6 +9,8 @@
         grams.json            passages per character n-gram (retrieval.grams; optional)
         vectors.npy           the vectors in chunk order, for exact search in a filter (optional)
         corpus.folded-1.txt   the chunks' text folded, for the typo check (retrieval.thesaurus; optional)
+        corpus.names-1.json   which thesaurus names that text holds (optional)
+        table-names-4.json    table rows' names no running text holds (assistant.table_handler; optional)
         build.json            written last: the ready marker (spec, dimension, hashes, ...)
       ingest.lock             one ingest at a time (flock, released if the process dies)
 

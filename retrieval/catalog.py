@@ -11,6 +11,8 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 
+import numpy as np
+
 from retrieval.grams import grams
 from retrieval.models import Chunk
 
@@ -46,7 +48,7 @@ class Catalog:
             self._doc_tables[c.doc_id].append(c)
         # n-gram → positions in self.tables of the tables whose text holds it; made when first
         # needed (a corpus with many tables: 0.8 s at 500 plans, never for the shipped five)
-        self._table_grams: dict[str, list[int]] | None = None
+        self._table_grams: dict[str, np.ndarray] | None = None
         self._table_grams_lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -81,28 +83,33 @@ class Catalog:
         )
         if len(tables) <= limit:
             return list(tables)
-        wanted = None if doc_ids is None else {c.chunk_id for c in tables}
-        shared: dict[int, float] = defaultdict(float)
         index = self._table_gram_index()
+        shared = np.zeros(len(self.tables))
         for g in sorted(set(query)):
-            w = weight(g)
-            for i in index.get(g, ()):
-                shared[i] += w
-        ranked = sorted(
-            (i for i in shared if wanted is None or self.tables[i].chunk_id in wanted),
-            key=lambda i: (-shared[i], i),
-        )
-        keep = {self.tables[i].chunk_id for i in ranked[:limit]}
+            held = index.get(g)
+            if held is not None:
+                shared[held] += weight(g)
+        if doc_ids is None:
+            positions = np.flatnonzero(shared > 0)
+        else:
+            wanted = {c.chunk_id for c in tables}
+            positions = np.array(
+                [i for i, c in enumerate(self.tables) if c.chunk_id in wanted and shared[i] > 0]
+            )
+        if not len(positions):
+            return []
+        ranked = positions[np.lexsort((positions, -shared[positions]))][:limit]
+        keep = {self.tables[i].chunk_id for i in ranked}
         return [c for c in tables if c.chunk_id in keep]
 
-    def _table_gram_index(self) -> dict[str, list[int]]:
+    def _table_gram_index(self) -> dict[str, np.ndarray]:
         with self._table_grams_lock:
             if self._table_grams is None:
                 index: dict[str, list[int]] = defaultdict(list)
                 for i, c in enumerate(self.tables):
                     for g in grams(c.search_text):
                         index[g].append(i)
-                self._table_grams = dict(index)
+                self._table_grams = {g: np.array(held, dtype=np.int32) for g, held in index.items()}
             return self._table_grams
 
     def section(self, doc_id: str, path: list[str], include_columns: bool = False) -> list[Chunk]:

@@ -44,7 +44,7 @@ from retrieval.errors import IndexUnavailable, PlanqaError
 from retrieval.hybrid import HybridRetriever
 from retrieval.keyword import KeywordIndex
 from retrieval.models import Chunk
-from retrieval.thesaurus import CORPUS_TEXT_FILE, corpus_text, default_thesaurus
+from retrieval.thesaurus import CORPUS_NAMES_FILE, CORPUS_TEXT_FILE, corpus_text, default_thesaurus
 
 log = logging.getLogger("planqa.index")
 
@@ -188,7 +188,9 @@ def _write_build(
     keyword.save(build_dir / "keyword.json")
     write_json(build_dir / "chunks.json", [c.model_dump(mode="json") for c in chunks])
     np.save(build_dir / VECTORS_FILE, np.ascontiguousarray(vectors, dtype=np.float32))
-    (build_dir / CORPUS_TEXT_FILE).write_text(corpus_text(c.text for c in chunks), encoding="utf-8")
+    folded = corpus_text(c.text for c in chunks)
+    (build_dir / CORPUS_TEXT_FILE).write_text(folded, encoding="utf-8")
+    write_json(build_dir / CORPUS_NAMES_FILE, default_thesaurus().with_folded_corpus(folded).names_in_corpus())
     if derive is not None:
         derive(build_dir, chunks)
     grams.save_counts(build_dir, *grams.count_passages(c.search_text for c in chunks))
@@ -334,7 +336,7 @@ def open_index(
     vectors = _stored_vectors(build_dir, len(chunks), dense.dim)
     try:  # the typo check's corpus text, folded at ingest (folding 500 plans took 2.5 s)
         folded = (build_dir / CORPUS_TEXT_FILE).read_text(encoding="utf-8")
-        thesaurus = default_thesaurus().with_folded_corpus(folded)
+        thesaurus = default_thesaurus().with_folded_corpus(folded, _stored_names(build_dir))
     except OSError:
         thesaurus = None  # the retriever folds the chunks' text itself
     # Load jieba and Chroma's vector segment now, not on the first question.
@@ -350,6 +352,16 @@ def open_index(
         thesaurus=thesaurus,
         **options,
     )
+
+
+def _stored_names(build_dir: Path) -> dict[str, bool] | None:
+    try:
+        names = json.loads((build_dir / CORPUS_NAMES_FILE).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(names, dict):
+        return None
+    return {str(k): v for k, v in names.items() if isinstance(v, bool)}
 
 
 def _stored_vectors(build_dir: Path, n: int, dim: int) -> np.ndarray | None:

@@ -102,6 +102,7 @@ class Thesaurus:
         self.entries = tuple(entries)
         self._policy_terms = tuple(policy_terms)
         self._corpus = corpus if folded else fold(corpus)
+        self._in_corpus_memo: dict[str, bool] = {}
         groups: dict[str, tuple[list[str], list[str]]] = {}
         english: dict[str, str] = {}
         for e in self.entries:
@@ -158,9 +159,12 @@ class Thesaurus:
         """The same data with another corpus text for the typo check."""
         return Thesaurus(self.entries, self._policy_terms, "\n".join(texts))
 
-    def with_folded_corpus(self, folded: str) -> Thesaurus:
-        """The same data with a corpus text already folded (`corpus_text`, stored by ingest)."""
-        return Thesaurus(self.entries, self._policy_terms, folded, folded=True)
+    def with_folded_corpus(self, folded: str, names: dict[str, bool] | None = None) -> Thesaurus:
+        """The same data with a corpus text already folded (`corpus_text`, stored by ingest), and
+        what `names_in_corpus` found in it when ingest stored that too."""
+        thesaurus = Thesaurus(self.entries, self._policy_terms, folded, folded=True)
+        thesaurus._in_corpus_memo.update(names or {})
+        return thesaurus
 
     # -- names ------------------------------------------------------------------------------------
     def groups(self) -> list[tuple[str, ...]]:
@@ -289,9 +293,8 @@ class Thesaurus:
         return run
 
     def _real_word(self, window: str, term: str) -> bool:
-        """Whether a window one character off a known term is a word in its own right."""
-        if self._corpus and window in self._corpus:
-            return True
+        """Whether a window one character off a known term is a word in its own right. The corpus
+        is searched last: a scan of 500 plans' text takes 9 ms, the other checks microseconds."""
         changed = _first_difference(window, term)
         if segment_frequency(window[changed]) >= FUNCTION_CHAR_FREQ:
             return True
@@ -305,7 +308,7 @@ class Thesaurus:
             rest = window[1:] if changed == 0 else window[:-1]
             if segment.word_frequency(rest) >= COMMON_WORD_FREQ:
                 return True
-        return segment.word_frequency(window) > 0
+        return segment.word_frequency(window) > 0 or bool(self._corpus and window in self._corpus)
 
     def _known_terms(self) -> list[str]:
         # period words are a period name and a suffix (十四五末): 十四五要, 十四五的 are no typos of them
@@ -352,7 +355,22 @@ class Thesaurus:
         return list(dict.fromkeys(out))
 
     def _in_corpus(self, name: str) -> bool:
-        return not self._corpus or fold(name) in self._corpus
+        return not self._corpus or self.in_corpus(name)
+
+    def in_corpus(self, name: str) -> bool:
+        """Whether the corpus text holds the name (False without corpus text). Remembered per name
+        and, for the thesaurus's own names, stored by ingest (`names_in_corpus`): a scan of 500
+        plans' text takes up to 9 ms."""
+        key = fold(name)
+        found = self._in_corpus_memo.get(key)
+        if found is None:
+            found = self._in_corpus_memo[key] = bool(self._corpus) and key in self._corpus
+        return found
+
+    def names_in_corpus(self) -> dict[str, bool]:
+        """Each of the thesaurus's names (folded) → whether the corpus text holds it."""
+        names = set(self._names) | {fold(n) for g in self._groups for n in (g.canonical, *g.two_way)}
+        return {n: self.in_corpus(n) for n in sorted(names)}
 
     def canonical_names(self, text: str, words: Sequence[str] | None = None) -> list[str]:
         """The plans' own name of each term the text uses by another name (for the embedding)."""
@@ -393,8 +411,10 @@ def _find_all(text: str, sub: str) -> list[int]:
     return out
 
 
-# the file a build stores its folded corpus text in; the name changes when `fold` does
+# the files a build stores its folded corpus text in, and which thesaurus names that text holds;
+# the names change when `fold` does
 CORPUS_TEXT_FILE = "corpus.folded-1.txt"
+CORPUS_NAMES_FILE = "corpus.names-1.json"
 
 
 def corpus_text(texts: Iterable[str]) -> str:
@@ -430,6 +450,8 @@ def synonyms(term: str) -> list[str]:
 
 __all__ = [
     "Thesaurus",
+    "CORPUS_NAMES_FILE",
+    "CORPUS_TEXT_FILE",
     "corpus_text",
     "default_thesaurus",
     "normalise_question",

@@ -3,6 +3,7 @@ catalog lookups by dictionary, BM25 postings in flat arrays, n-gram counts store
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -163,7 +164,7 @@ def test_ingest_stores_what_opening_would_otherwise_compute(tmp_path):
     from assistant.runtime import Runtime
     from assistant.table_handler import ROW_NAMES_FILE, TableHandler
     from retrieval.builds import current_build
-    from retrieval.thesaurus import CORPUS_TEXT_FILE, corpus_text
+    from retrieval.thesaurus import CORPUS_NAMES_FILE, CORPUS_TEXT_FILE, corpus_text
     from tests.fault_fakes import build_hash_index, fault_settings
 
     index_dir = build_hash_index(tmp_path / "index")
@@ -173,10 +174,16 @@ def test_ingest_stores_what_opening_would_otherwise_compute(tmp_path):
     assert (build_dir / CORPUS_TEXT_FILE).read_text(encoding="utf-8") == corpus_text(
         c.text for c in runtime.retriever.chunks
     )
+    from retrieval.thesaurus import default_thesaurus
+
+    folded = (build_dir / CORPUS_TEXT_FILE).read_text(encoding="utf-8")
+    stored_names = json.loads((build_dir / CORPUS_NAMES_FILE).read_text(encoding="utf-8"))
+    assert stored_names == default_thesaurus().with_folded_corpus(folded).names_in_corpus()
+    assert any(stored_names.values()) and not all(stored_names.values())
     assert runtime.answerer.scorer.tables._row_names == TableHandler(runtime.catalog)._row_names
     question = "林洋能源对应的是什么项目？"  # a name only a table holds
     stored = runtime.ask(question)
-    for name in (CORPUS_TEXT_FILE, ROW_NAMES_FILE, "vectors.npy"):
+    for name in (CORPUS_TEXT_FILE, CORPUS_NAMES_FILE, ROW_NAMES_FILE, "vectors.npy"):
         (build_dir / name).unlink()
     again = Runtime(fault_settings(index_dir)).load()
     assert again.retriever.vectors is None and len(again.catalog.chunks) == len(chunks)
