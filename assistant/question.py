@@ -16,7 +16,14 @@ from pathlib import Path
 from assistant.answerability import asked_details
 from assistant.markup import inert
 from assistant.plans import PlanDirectory, gazetteer, shipped_directory
-from assistant.scope import find_places, period_reason, place_reason
+from assistant.scope import (
+    DEFAULT_PERIOD_WORDS,
+    PeriodWords,
+    find_places,
+    period_reason,
+    period_words,
+    place_reason,
+)
 from assistant.text import grams
 from retrieval.thesaurus import default_thesaurus
 
@@ -122,6 +129,8 @@ class Question:
     must_have: list[str] = field(default_factory=list)  # strings a supporting passage must contain
     unit: str | None = None  # the unit a number question asks for ('家', '亿元', '%')
     time: str | None = None  # 'past' (十三五 results) or 'future' (2025 targets)
+    # the words that date a question or passage against the periods of the plans asked about
+    period_words: PeriodWords = DEFAULT_PERIOD_WORDS
     out_of_scope: str | None = None
     followup: bool = False
     aliases: dict[str, list[str]] = field(default_factory=dict)  # a name in the question → its other names
@@ -232,18 +241,36 @@ _COUNTED = re.compile(
     r"(?<![第\d])[两三四五六七八九十]+[大个项类条种家所座]|都是些啥|都有啥|有啥|是些啥|哪几"
 )
 _EACH = re.compile(r"各(是|定|有|为|自|要|达到|多少|提|说|讲|写|怎么)|谁(最|更)?(高|多|大|低|少)|哪个(最|更)")
-_PAST = re.compile(r"十三五|2020年|实绩|完成情况|完成了|做到|现在|目前|已经|去年|基础")
-_FUTURE = re.compile(r"目标|2025|十四五|到.{0,4}年|要达到|力争|将要|计划|打算|争取|想要|冲到|冲进|冲刺")
+# words that ask for results or for targets, besides the period words of the plans asked about
+# (assistant.scope.period_words: '十三五|2020年' and '十四五|2025' for the shipped plans)
+_PAST_CUES = "实绩|完成情况|完成了|做到|现在|目前|已经|去年|基础"
+_FUTURE_CUES = "目标|到.{0,4}年|要达到|力争|将要|计划|打算|争取|想要|冲到|冲进|冲刺"
 
 
-def time_orientation(text: str) -> str | None:
-    """'past' (results of the 13th plan), 'future' (targets for 2025) or None."""
-    past, future = bool(_PAST.search(text)), bool(_FUTURE.search(text))
-    if past and not re.search(r"2025|十四五", text):
+@functools.lru_cache(maxsize=64)
+def _time_patterns(words: PeriodWords) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    return (
+        re.compile(f"{words.past}|{_PAST_CUES}"),
+        re.compile(f"{_FUTURE_CUES}|{words.future}"),
+        re.compile(words.future),
+    )
+
+
+def time_orientation(text: str, words: PeriodWords = DEFAULT_PERIOD_WORDS) -> str | None:
+    """'past' (results of the term before the plans'), 'future' (the plans' targets) or None."""
+    past_re, future_re, horizon = _time_patterns(words)
+    past, future = bool(past_re.search(text)), bool(future_re.search(text))
+    if past and not horizon.search(text):
         return "past"
     if future and not past:
         return "future"
     return None
+
+
+def dates_itself(text: str, words: PeriodWords = DEFAULT_PERIOD_WORDS) -> bool:
+    """Whether the text says whether it asks for results or targets."""
+    past_re, future_re, _ = _time_patterns(words)
+    return bool(past_re.search(text) or future_re.search(text))
 
 
 # The asker describing themselves before the question ('我在苏州一所高校工作，', '我们是常州武进的
@@ -512,7 +539,9 @@ def analyse(
     ]
     # a year before the plans' end (2025 for 十四五 plans) must be in the supporting passage; the end
     # is their horizon, which every target is for
-    must_have += [f"{y}年" for y in years if int(y) < plans.coverage_for(tuple(doc_hints)).end]
+    coverage = plans.coverage_for(tuple(doc_hints))
+    must_have += [f"{y}年" for y in years if int(y) < coverage.end]
+    period = period_words(coverage)
     intent = detect_intent(
         text if not followup else standalone, [p for p in places if p not in framed], len(hints.scopes)
     )
@@ -533,9 +562,8 @@ def analyse(
         years=years,
         must_have=must_have,
         unit=unit,
-        time=time_orientation(
-            text if not followup or _PAST.search(text) or _FUTURE.search(text) else standalone
-        ),
+        time=time_orientation(text if not followup or dates_itself(text, period) else standalone, period),
+        period_words=period,
         out_of_scope=out_of_scope_reason(text, places, others, plans, doc_hints)
         or (carried_scope_reason(history_questions[-1], own_places, years, plans) if followup else None),
         aliases=alias_mentions(standalone),

@@ -63,6 +63,35 @@ class Coverage:
         return None
 
 
+def term_end(number: int) -> int:
+    """14 → 2025, the last year of a 五年 term."""
+    return _TERM_BASE + 5 * number - 1
+
+
+@dataclass(frozen=True)
+class PeriodWords:
+    """The words that date a question or passage against the plans' periods, as regex
+    alternations: the term before the plans' and its last year are the past ('十三五|2020年',
+    results), the plans' terms and their last years the future ('十四五|2025', targets)."""
+
+    past: str
+    future: str
+
+
+def period_words(coverage: Coverage) -> PeriodWords:
+    """The period words of a coverage (of the plans a question names, or of the corpus)."""
+    if not coverage.terms:  # undated plans: no word dates anything
+        return PeriodWords(r"(?!)", r"(?!)")
+    before = min(coverage.terms) - 1
+    past = f"{term_name(before)}|{term_end(before)}年"
+    future = "|".join([*(str(term_end(t)) for t in coverage.terms), *(term_name(t) for t in coverage.terms)])
+    return PeriodWords(past, future)
+
+
+# the words of the shipped corpus's “十四五” plans (a Question made without a corpus)
+DEFAULT_PERIOD_WORDS = PeriodWords("十三五|2020年", "2025|十四五")
+
+
 def coverage_of(entries: Iterable) -> Coverage:
     """The coverage of manifest entries (each with `period` like '2021-2025' and a `region`)."""
     periods, regions = [], []
@@ -125,7 +154,11 @@ def place_reason(places: list[str], other_places: list[str], coverage: Coverage)
 
 
 __all__ = [
+    "DEFAULT_PERIOD_WORDS",
     "Coverage",
+    "PeriodWords",
+    "period_words",
+    "term_end",
     "coverage_of",
     "find_places",
     "period_reason",

@@ -75,3 +75,15 @@ def test_a_regions_many_plans_are_one_scope_and_two_regions_are_compared():
     q = analyse("南通和全省的研发投入强度目标分别是多少？", plans=plans)
     assert len(q.plan_scopes) == 2 and q.intent == "compare"
     assert sorted(q.doc_hints) == sorted(["prov-14", *(e.doc_id for e in nantong)])
+
+
+def test_results_and_targets_are_dated_by_the_named_plans_period():
+    from assistant.scope import period_words
+
+    assert period_words(coverage_of(FOURTEENTH)) == period_words(coverage_of(FOURTEENTH[:1]))
+    plans = PlanDirectory(FOURTEENTH + ADDED)
+    # for the 十五五 plan of 临江 the 十四五 is its results, for the 南通 plan its targets
+    assert analyse("临江“十四五”期间研发投入强度达到了多少？", plans=plans).time == "past"
+    assert analyse("南通“十四五”期间研发投入强度要达到多少？", plans=plans).time == "future"
+    assert analyse("临江到2030年研发投入强度要达到多少？", plans=plans).time == "future"
+    assert analyse("南通十三五末研发投入强度是多少？", plans=plans).time == "past"

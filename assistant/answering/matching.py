@@ -11,6 +11,7 @@ from assistant.answering.thresholds import DEFAULT_THRESHOLDS, AnswerThresholds
 from assistant.intent import Intent
 from assistant.plans import PlanDirectory, shipped_directory
 from assistant.question import JIANGSU_PLACES, Question, content_grams
+from assistant.scope import PeriodWords
 from assistant.text import grams, norm
 from retrieval.models import Chunk
 
@@ -36,8 +37,15 @@ _COUNTED_ENUMERATION = re.compile(r"等([一二三四五六七八九十]|\d{1,2}
 _CN_COUNT = "零一二三四五六七八九十"
 _TARGET_SECTION = re.compile(r"发展目标|主要目标")
 _RESULT_SECTION = re.compile(r"发展基础|面临形势|机遇挑战")
-_PAST_WORDS = re.compile(r"十三五|2020年|已|截至|目前|实绩")
-_FUTURE_WORDS = re.compile(r"2025|十四五|力争|到20\d\d年|目标")
+# words that date a passage as results or targets, besides the period words of the plans asked
+# about (Question.period_words: '十三五|2020年' and '十四五|2025' for the shipped plans)
+_PAST_CUES = "已|截至|目前|实绩"
+_FUTURE_CUES = "力争|到20\\d\\d年|目标"
+
+
+@functools.lru_cache(maxsize=64)
+def _passage_time_words(words: PeriodWords) -> tuple[re.Pattern, re.Pattern]:
+    return re.compile(f"{words.past}|{_PAST_CUES}"), re.compile(f"{words.future}|{_FUTURE_CUES}")
 
 
 def loosely_in(
@@ -140,8 +148,9 @@ def time_fit(q: Question, chunk: Chunk, text: str, t: AnswerThresholds = DEFAULT
     elif _RESULT_SECTION.search(chunk.section):
         past, future = True, False
     else:
-        past = bool(_PAST_WORDS.search(text))
-        future = bool(_FUTURE_WORDS.search(text))
+        past_words, future_words = _passage_time_words(q.period_words)
+        past = bool(past_words.search(text))
+        future = bool(future_words.search(text))
     if past == future:
         return 0.0
     if future and q.time == "future":
