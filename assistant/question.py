@@ -405,9 +405,14 @@ def carried_scope_reason(
 
 def known_places(plans: PlanDirectory) -> tuple[str, ...]:
     """Jiangsu's places and those the corpus's added plans cover, longest first."""
-    if not plans.added_places:
+    return _known_places(plans.added_places)
+
+
+@functools.lru_cache(maxsize=16)  # one entry per corpus: sorted once, not once a question
+def _known_places(added: tuple[str, ...]) -> tuple[str, ...]:
+    if not added:
         return JIANGSU_PLACES
-    return tuple(sorted({*JIANGSU_PLACES, *plans.added_places}, key=len, reverse=True))
+    return tuple(sorted({*JIANGSU_PLACES, *added}, key=lambda p: (-len(p), p)))
 
 
 def other_places(text: str, places: list[str], plans: PlanDirectory) -> list[str]:
@@ -534,7 +539,7 @@ def analyse(
     framed = asker_places(text, own_places, plans)
     must_have = [
         p
-        for p in find_places(scoped, tuple(sorted({*vocabulary, *OTHER_PLACES}, key=len, reverse=True)))
+        for p in find_places(scoped, vocabulary + OTHER_PLACES)
         if p not in ("江苏", "江苏省", "全省", "我省") and p not in framed
     ]
     # a year before the plans' end (2025 for 十四五 plans) must be in the supporting passage; the end
